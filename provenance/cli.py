@@ -1,0 +1,386 @@
+"""The ``provenance`` command: a thin click layer over :mod:`provenance.tracker`.
+
+Each command parses its options, calls the library and renders the result with
+:mod:`provenance.output`. Library errors are mapped to one-line messages and exit
+codes in one place (:class:`_Group`). Heavy imports happen inside commands so that
+``provenance --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .errors import AmbiguousIdError, ProvenanceError
+
+__all__ = ["cli", "main"]
+
+
+class _Exit(click.ClickException):
+    def __init__(self, message: str, code: int):
+        super().__init__(message)
+        self.exit_code = code
+
+
+class _Group(click.Group):
+    """Maps the package's exceptions to one-line errors and exit codes."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except AmbiguousIdError as exc:
+            lines = [f"  {ident}: {text}" for ident, text in exc.candidates]
+            raise _Exit("\n".join([str(exc), *lines]), exc.exit_code) from None
+        except ProvenanceError as exc:
+            raise _Exit(str(exc), exc.exit_code) from None
+        except OSError as exc:
+            raise _Exit(f"{exc.filename or 'input'}: {exc.strerror or exc}", 2) from None
+
+
+class _State:
+    def __init__(self, store: Path):
+        self.store = store
+
+    def reader(self) -> Any:
+        from .store import EmbeddedStore
+
+        return EmbeddedStore.open_read(self.store)
+
+    def tracker(self) -> Any:
+        from .tracker import Tracker
+
+        return Tracker(self.reader())
+
+
+def _format_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["table", "json", "csv"]),
+        default=None,
+        help="Output format (default: table on a terminal, json otherwise).",
+    )(f)
+
+
+def _by_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--by",
+        type=click.Choice(["source", "organization"]),
+        default="source",
+        show_default=True,
+        help="Count sources as they are, or merged with the organisations they act for.",
+    )(f)
+
+
+def _fmt(fmt: str | None) -> str:
+    return fmt or ("table" if sys.stdout.isatty() else "json")
+
+
+def _echo(data: Any, fmt: str | None, **kwargs: Any) -> None:
+    from .output import render
+
+    click.echo(render(data, _fmt(fmt), **kwargs))
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--store",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="PROVENANCE_STORE",
+    default=".provenance",
+    show_default=True,
+    help="Folder of the embedded store (or set PROVENANCE_STORE).",
+)
+@click.version_option(package_name="provenance-tracker")
+@click.pass_context
+def cli(ctx: click.Context, store: Path) -> None:
+    """Track where the claims in news come from.
+
+    \b
+    Ingest annotated articles, then ask who originally said a claim and which
+    claims rest on a single source:
+      provenance ingest seeds/
+      provenance report
+      provenance origin blinken-attends
+      provenance single-source
+    """
+    ctx.obj = _State(store)
+
+
+# ----------------------------------------------------------------- ingest, validate
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.pass_obj
+def ingest(state: _State, files: tuple[Path, ...]) -> None:
+    """Load YAML annotations or RDF files into the store, all or nothing.
+
+    FILES may be YAML annotations (.yaml), RDF (.ttl .trig .nt .nq .jsonld .rdf)
+    or folders of them. Everything is validated before anything is written;
+    re-ingesting a document replaces it, an unchanged file changes nothing.
+
+    \b
+    Example:
+      provenance ingest seeds/
+    """
+    from .ingest import ingest_files
+    from .store import EmbeddedStore
+    from .vocab import local_id
+
+    with EmbeddedStore.open_write(state.store) as store:
+        results = ingest_files(store, files)
+    for r in results:
+        click.echo(f"{r.status:<9} {local_id(r.graph)}  ({r.where}, {r.triples} triples)")
+    changed = sum(r.status != "unchanged" for r in results)
+    click.echo(f"{changed} of {len(results)} document(s) written to {state.store}", err=True)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.pass_obj
+def validate(state: _State, files: tuple[Path, ...]) -> None:
+    """Check files against the schema and SHACL shapes without ingesting them.
+
+    Sources declared in the store (if there is one) count as declared.
+
+    \b
+    Example:
+      provenance validate seeds/blinken-brussels.yaml
+    """
+    from .errors import InputError
+    from .ingest import validate_files
+
+    try:
+        store = state.reader()
+    except InputError:
+        store = None
+    units = validate_files(files, store)
+    click.echo(f"ok: {len(units)} document(s) in {len(files)} path(s) are valid")
+
+
+# ----------------------------------------------------------------- questions
+
+
+def _human_origin(obj: dict[str, Any]) -> str:
+    st = obj["statement"]
+    lines = [f"{st['id']}: {st['text']}"]
+    for o in obj["origins"]:
+        flags = [f for f in ("anonymous", "unattributed", "circular") if o.get(f)]
+        extra = f" ({', '.join(flags)})" if flags else ""
+        who = " + ".join(o.get("cycle") or [o["source"]])
+        lines.append(f"  origin: {who} - {o['label']}{extra}")
+    for chain in obj["chains"]:
+        lines.append(f"  chain:  {' > '.join(chain)}")
+    n = obj["independent_sources"]
+    verdict = f"single source, rests on {obj['rests_on']}" if obj["rests_on"] else (
+        "single source" if obj["single_source"] else "independently confirmed"
+    )
+    lines.append(f"  independent sources: {n} ({verdict})")
+    if obj["circular"]:
+        lines.append("  circular citation: yes (it never counts as confirmation)")
+    return "\n".join(lines)
+
+
+def _origin_rows(obj: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "statement": obj["statement"]["id"],
+            "chain": " > ".join(c),
+            "origin": c[-1] if c else "",
+            "independent_sources": obj["independent_sources"],
+            "single_source": obj["single_source"],
+            "rests_on": obj["rests_on"],
+        }
+        for c in obj["chains"] or [[]]
+    ]
+
+
+@cli.command()
+@click.argument("statement")
+@_by_option
+@_format_option
+@click.pass_obj
+def origin(state: _State, statement: str, by: str, fmt: str | None) -> None:
+    """Who originally said STATEMENT, with every chain of citations.
+
+    STATEMENT is an id, an IRI, or words that occur in exactly one statement.
+
+    \b
+    Example:
+      provenance origin blinken-attends
+      provenance origin "Blinken will take part" --format json
+    """
+    obj = state.tracker().origin(statement, by=by)  # type: ignore[arg-type]
+    _echo(obj, fmt, human=_human_origin, rows=_origin_rows)
+
+
+def _tree_lines(tree: list[dict[str, Any]], prefix: str = "") -> list[str]:
+    lines = []
+    for i, node in enumerate(tree):
+        last = i == len(tree) - 1
+        mark = " [origin]" if not node["cites"] else ""
+        lines.append(f"{prefix}{'└── ' if last else '├── '}{node['source']} ({node['label']}){mark}")
+        lines.extend(_tree_lines(node["cites"], prefix + ("    " if last else "│   ")))
+    return lines
+
+
+def _chain_tree(obj: dict[str, Any], labels: dict[str, str]) -> list[dict[str, Any]]:
+    root: dict[str, Any] = {}
+    for chain in obj["chains"]:
+        level = root
+        for src in chain:
+            level = level.setdefault(src, {})
+
+    def build(level: dict[str, Any]) -> list[dict[str, Any]]:
+        return [
+            {"source": s, "label": labels.get(s, s), "cites": build(sub)} for s, sub in level.items()
+        ]
+
+    return build(root)
+
+
+@cli.command()
+@click.argument("statement")
+@_by_option
+@_format_option
+@click.pass_obj
+def chain(state: _State, statement: str, by: str, fmt: str | None) -> None:
+    """The chains of citations behind STATEMENT, as a tree.
+
+    \b
+    Example:
+      provenance chain blinken-attends
+    """
+    tracker = state.tracker()
+    obj = tracker.origin(statement, by=by)  # type: ignore[arg-type]
+    labels = {s["id"]: s["label"] for s in tracker.sources(by=by)}  # type: ignore[arg-type]
+    data = {"statement": obj["statement"], "tree": _chain_tree(obj, labels)}
+
+    def human(d: dict[str, Any]) -> str:
+        head = f"{d['statement']['id']}: {d['statement']['text']}"
+        return "\n".join([head, *_tree_lines(d["tree"])])
+
+    _echo(data, fmt, human=human, rows=lambda _: _origin_rows(obj))
+
+
+_REPORT_COLUMNS = [
+    "id", "independent_sources", "single_source", "rests_on", "origins", "flags", "text",
+]
+
+
+def _report_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for r in rows:
+        flags = [f for f in ("anonymous", "unattributed", "circular") if r.get(f)]
+        out.append(
+            {
+                "id": r["statement"]["id"],
+                "independent_sources": r["independent_sources"],
+                "single_source": r["single_source"],
+                "rests_on": r["rests_on"],
+                "origins": [o["source"] for o in r["origins"]],
+                "flags": flags,
+                "text": r["statement"]["text"],
+                "chains": r["chains"],
+            }
+        )
+    return out
+
+
+@cli.command()
+@click.argument("document", required=False)
+@_by_option
+@_format_option
+@click.pass_obj
+def report(state: _State, document: str | None, by: str, fmt: str | None) -> None:
+    """For every statement (of DOCUMENT, or the whole store): origins and independence.
+
+    Flags: anonymous (rests only on unnamed sources), unattributed (only the
+    publisher's own voice), circular (a citation cycle is involved).
+
+    \b
+    Example:
+      provenance report
+      provenance report blinken-brussels --format csv
+    """
+    rows = state.tracker().report(document, by=by)  # type: ignore[arg-type]
+    _echo(rows, fmt, rows=_report_rows, columns=_REPORT_COLUMNS if _fmt(fmt) == "table" else
+          [*_REPORT_COLUMNS, "chains"])
+
+
+@cli.command()
+@_format_option
+@click.pass_obj
+def statements(state: _State, fmt: str | None) -> None:
+    """List the statements in the store.
+
+    \b
+    Example:
+      provenance statements --format csv
+    """
+    rows = state.tracker().statements()
+    _echo(rows, fmt, columns=["id", "text", "triple"])
+
+
+@cli.command()
+@_by_option
+@_format_option
+@click.pass_obj
+def sources(state: _State, by: str, fmt: str | None) -> None:
+    """List sources with how many statements rest on each.
+
+    STATEMENTS counts the statements that would lose every path to an origin
+    without the source; ORIGIN_OF those it is an origin of.
+
+    \b
+    Example:
+      provenance sources --by organization
+    """
+    rows = state.tracker().sources(by=by)  # type: ignore[arg-type]
+    _echo(rows, fmt, columns=["id", "label", "type", "anonymous", "statements", "origin_of"])
+
+
+@cli.command(name="single-source")
+@_by_option
+@_format_option
+@click.pass_obj
+def single_source(state: _State, by: str, fmt: str | None) -> None:
+    """Every statement that rests on one source, and that source.
+
+    \b
+    Example:
+      provenance single-source
+      provenance single-source --by organization --format json
+    """
+    rows = state.tracker().single_source(by=by)  # type: ignore[arg-type]
+    _echo(rows, fmt, columns=["statement", "rests_on", "label", "text"])
+
+
+@cli.command()
+@click.argument("source")
+@_by_option
+@_format_option
+@click.pass_obj
+def impact(state: _State, source: str, by: str, fmt: str | None) -> None:
+    """What falls if SOURCE is discredited.
+
+    Lists the statements that rest on SOURCE (they lose every path to an origin)
+    and those that merely lose independence. SOURCE is an id, an IRI or words of
+    exactly one source's label.
+
+    \b
+    Example:
+      provenance impact tass
+    """
+    rows = state.tracker().impact(source, by=by)  # type: ignore[arg-type]
+    _echo(rows, fmt, columns=["statement", "effect", "independent_sources", "text"])
+
+
+def main() -> None:
+    """Entry point of the ``provenance`` console script."""
+    cli(prog_name="provenance")

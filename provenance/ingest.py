@@ -1,0 +1,197 @@
+"""Ingest: files -> checked units -> one atomic write to the store.
+
+Everything is validated before anything is written (schema, references, SHACL);
+a batch of several files is written in one transaction, so a failed ingest leaves
+the store exactly as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from rdflib import RDF, RDFS, Graph, URIRef
+
+from .annotation import Unit, load_yaml_units
+from .errors import InputError, ValidationError
+from .rdfio import SUPPORTED_SUFFIXES, YAML_SUFFIXES, load_rdf_units
+from .resources import shapes_path
+from .store import Backend, GraphWrite
+from .vocab import local_id
+
+__all__ = ["IngestResult", "collect_files", "load_units", "validate_units", "ingest_files"]
+
+Status = Literal["added", "replaced", "unchanged"]
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What happened to one document graph."""
+
+    graph: str
+    where: str
+    status: Status
+    triples: int
+
+
+def collect_files(paths: Iterable[Path]) -> list[Path]:
+    """Expand directories into the supported files they hold (sorted, not recursive)."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(
+                p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
+            )
+            if not found:
+                raise InputError(
+                    f"{path}: no supported file in this folder "
+                    f"({', '.join(sorted(SUPPORTED_SUFFIXES))})"
+                )
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise InputError(f"{path}: no such file or folder")
+    return files
+
+
+def load_units(files: Sequence[Path]) -> list[Unit]:
+    """Parse every file into units; raise on the first bad file."""
+    units: list[Unit] = []
+    for path in files:
+        suffix = path.suffix.lower()
+        if suffix in YAML_SUFFIXES:
+            units.extend(load_yaml_units(path))
+        elif suffix in SUPPORTED_SUFFIXES:
+            units.extend(load_rdf_units(path))
+        else:
+            raise InputError(
+                f"{path}: unsupported file type '{suffix}'; use YAML (.yaml) or RDF "
+                "(.ttl .trig .nt .nq .jsonld .rdf)"
+            )
+    seen: dict[URIRef, str] = {}
+    for unit in units:
+        if unit.graph in seen and seen[unit.graph] != unit.where:
+            raise InputError(
+                f"{unit.where}: document '{local_id(unit.graph)}' is also in {seen[unit.graph]}; "
+                "a document id must be unique"
+            )
+        if unit.graph in seen:
+            raise InputError(f"{unit.where}: document '{local_id(unit.graph)}' appears twice")
+        seen[unit.graph] = unit.where
+    return units
+
+
+def _declared_in_store(store: Backend | None, iris: set[URIRef], replaced: set[str]) -> set[str]:
+    """Which of *iris* have a label in a graph of the store this batch does not replace."""
+    if store is None or not iris:
+        return set()
+    values = " ".join(f"<{i}>" for i in sorted(iris))
+    rows = store.select(
+        f"SELECT DISTINCT ?s ?g WHERE {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s rdfs:label ?l }} }}",
+        union=False,
+    )
+    return {r["s"] for r in rows if r["g"] not in replaced}
+
+
+def _store_context(store: Backend | None, iris: set[URIRef]) -> Graph:
+    """The store's types and labels of *iris*, for SHACL to see what they are."""
+    context = Graph()
+    if store is None or not iris:
+        return context
+    values = " ".join(f"<{i}>" for i in sorted(iris))
+    for row in store.select(
+        f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} "
+        "VALUES ?p { rdf:type rdfs:label } ?s ?p ?o }"
+    ):
+        from rdflib import Literal
+
+        obj: Any = URIRef(row["o"]) if row["p"] == str(RDF.type) else Literal(row["o"])
+        context.add((URIRef(row["s"]), URIRef(row["p"]), obj))
+    return context
+
+
+@cache
+def _shapes() -> Graph:
+    return Graph().parse(shapes_path(), format="turtle")
+
+
+def validate_units(units: Sequence[Unit], store: Backend | None = None) -> None:
+    """Check references and SHACL shapes; raise :class:`ValidationError` on the first problem."""
+    declared: set[URIRef] = set().union(*(u.declares for u in units)) if units else set()
+    replaced = {str(u.graph) for u in units}
+    needed = {iri: u for u in units for iri in u.needs}
+    missing = set(needed) - declared
+    missing -= {URIRef(i) for i in _declared_in_store(store, missing, replaced)}
+    if missing:
+        iri = min(missing)
+        unit = needed[iri]
+        raise ValidationError(
+            f"{unit.needs[iri]}: source '{local_id(iri)}' is not declared; declare it under "
+            "'sources:' in this file or in a file ingested with it or before it"
+        )
+    import pyshacl
+
+    data = Graph()
+    owner: dict[Any, Unit] = {}
+    for unit in units:
+        for triple in unit.triples:
+            data.add(triple)
+            owner.setdefault(triple[0], unit)
+    data += _store_context(store, set(needed))
+    conforms, report, _ = pyshacl.validate(
+        data, shacl_graph=_shapes(), advanced=False, inference="none", allow_warnings=True
+    )
+    if conforms:
+        return
+    sh = "http://www.w3.org/ns/shacl#"
+    for result in report.subjects(RDF.type, URIRef(sh + "ValidationResult")):
+        focus = report.value(result, URIRef(sh + "focusNode"))
+        message = report.value(result, URIRef(sh + "resultMessage"))
+        path = report.value(result, URIRef(sh + "resultPath"))
+        unit = owner.get(focus)
+        where = unit.where if unit else "input"
+        what = f"{local_id(str(focus))}"
+        detail = message or f"violates the shape on {path}"
+        raise ValidationError(f"{where}: {what}: {detail} (SHACL)")
+    raise ValidationError("the input does not satisfy the SHACL shapes")
+
+
+def _to_ntriples(unit: Unit) -> list[str]:
+    return [f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in unit.triples]
+
+
+def ingest_files(store: Backend, paths: Iterable[Path]) -> list[IngestResult]:
+    """Validate every file, then write them all in one transaction.
+
+    Re-ingesting an unchanged file changes nothing; a changed document replaces its
+    graph. Raises :class:`InputError` (and writes nothing) on any bad input.
+    """
+    units = load_units(collect_files(paths))
+    validate_units(units, store)
+    known = store.graph_hashes()
+    results: list[IngestResult] = []
+    writes: list[GraphWrite] = []
+    for unit in units:
+        graph = str(unit.graph)
+        if known.get(graph) == unit.content_hash:
+            results.append(IngestResult(graph, unit.where, "unchanged", len(unit.triples)))
+            continue
+        status: Status = "replaced" if graph in known else "added"
+        writes.append(GraphWrite(graph, _to_ntriples(unit), unit.content_hash))
+        results.append(IngestResult(graph, unit.where, status, len(unit.triples)))
+    store.write_graphs(writes)
+    return results
+
+
+def validate_files(paths: Iterable[Path], store: Backend | None = None) -> list[Unit]:
+    """Check files as an ingest would, without writing anything."""
+    units = load_units(collect_files(paths))
+    validate_units(units, store)
+    return units
+
+
+__all__ += ["validate_files"]

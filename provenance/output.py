@@ -1,0 +1,99 @@
+"""One place that renders results as a table (for people), JSON or CSV.
+
+Every listing command passes its rows here with the user's ``--format``; the
+formats cannot conflict because there is only one option.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from collections.abc import Callable, Sequence
+from typing import Any, Literal
+
+__all__ = ["Format", "FORMATS", "render", "render_table", "cell"]
+
+Format = Literal["table", "json", "csv"]
+FORMATS: tuple[str, ...] = ("table", "json", "csv")
+
+
+def cell(value: Any, *, joiner: str = ", ") -> str:
+    """A value as one line of text: lists are joined, chains shown with arrows."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict):
+        return str(value.get("source") or value.get("id") or json.dumps(value))
+    if isinstance(value, list | tuple):
+        if value and all(isinstance(v, list | tuple) for v in value):
+            return " | ".join(" > ".join(map(str, v)) for v in value)
+        return joiner.join(cell(v) for v in value)
+    return str(value)
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(width - 1, 1)] + "…"
+
+
+def render_table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None) -> str:
+    """Rows as aligned columns; the widest column is clipped to fit the terminal."""
+    if not rows:
+        return "(nothing)"
+    cols = list(columns or rows[0].keys())
+    cells = [[cell(r.get(c)) for c in cols] for r in rows]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(cols)]
+    room = max(shutil.get_terminal_size((120, 24)).columns, 80)
+    floor = [max(len(c), 8) for c in cols]
+    # Shrink the last column (usually free text) first, then the widest others.
+    while sum(widths) + 2 * (len(widths) - 1) > room:
+        if widths[-1] > max(floor[-1], 30):
+            widths[-1] -= 1
+            continue
+        shrinkable = [i for i, w in enumerate(widths) if w > floor[i]]
+        if not shrinkable:
+            break
+        widest = max(shrinkable, key=lambda i: widths[i])
+        widths[widest] -= 1
+    lines = ["  ".join(c.upper().ljust(w) for c, w in zip(cols, widths, strict=True)).rstrip()]
+    for row in cells:
+        lines.append(
+            "  ".join(_clip(v, w).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip()
+        )
+    return "\n".join(lines)
+
+
+def _csv(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None) -> str:
+    buf = io.StringIO()
+    cols = list(columns or (rows[0].keys() if rows else []))
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(cols)
+    for row in rows:
+        writer.writerow([cell(row.get(c), joiner="; ") for c in cols])
+    return buf.getvalue().rstrip("\n")
+
+
+def render(
+    data: Any,
+    fmt: str,
+    *,
+    columns: Sequence[str] | None = None,
+    human: Callable[[Any], str] | None = None,
+    rows: Callable[[Any], list[dict[str, Any]]] | None = None,
+) -> str:
+    """Render *data* as *fmt*.
+
+    ``json`` dumps *data* as it is (the contract). ``table`` uses *human* if given,
+    else aligned *columns* of the rows; ``csv`` writes the rows. *rows* turns
+    non-list data into rows for ``table`` and ``csv``.
+    """
+    if fmt == "json":
+        return json.dumps(data, indent=2, ensure_ascii=False)
+    table_rows = rows(data) if rows else data
+    if fmt == "csv":
+        return _csv(table_rows, columns)
+    if human is not None:
+        return human(data)
+    return render_table(table_rows, columns)

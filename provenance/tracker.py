@@ -1,0 +1,293 @@
+"""The questions users ask, answered from a store: the library behind the CLI.
+
+Every method returns plain data (dicts and lists in the JSON shapes of design
+section 5) and raises :class:`~provenance.errors.InputError` for bad arguments;
+nothing here prints.
+
+>>> from provenance.tracker import Tracker          # doctest: +SKIP
+>>> Tracker(store).origin("blinken-attends")["rests_on"]  # doctest: +SKIP
+'us-official'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any, Literal
+
+import networkx as nx
+
+from . import graph as g
+from .errors import AmbiguousIdError, UnknownIdError
+from .projection import Projection, SourceInfo, load_projection
+from .store import Backend
+from .vocab import ID, document_iri, local_id, source_iri, statement_iri
+
+__all__ = ["Tracker", "By"]
+
+By = Literal["source", "organization"]
+
+
+def _literal(text: str) -> str:
+    """A SPARQL string literal for *text* (safe against quotes and braces)."""
+    from rdflib import Literal
+
+    return Literal(text).n3()
+
+
+class Tracker:
+    """Answers provenance questions about the statements in *backend*."""
+
+    def __init__(self, backend: Backend):
+        self.backend = backend
+
+    # ------------------------------------------------------------ resolving names
+
+    def _exists(self, iri: str, pattern: str) -> bool:
+        return bool(self.backend.select(f"SELECT ?x WHERE {{ BIND(<{iri}> AS ?x) {pattern} }} LIMIT 1"))
+
+    def resolve_statement(self, arg: str) -> str:
+        """A statement IRI from an id, an IRI, or words found in exactly one statement's text."""
+        arg = arg.strip()
+        candidates = [arg] if "://" in arg else []
+        try:
+            candidates.append(str(statement_iri(arg)))
+        except ValueError:
+            pass
+        for iri in candidates:
+            if self._exists(iri, "?x a pt:Statement"):
+                return iri
+        rows = self.backend.select(
+            "SELECT DISTINCT ?s ?text WHERE { ?s a pt:Statement ; pt:text ?text "
+            f"FILTER(CONTAINS(LCASE(STR(?text)), LCASE({_literal(arg)}))) }} ORDER BY ?s LIMIT 21"
+        )
+        if len(rows) == 1:
+            return rows[0]["s"]
+        if not rows:
+            raise UnknownIdError(
+                f"no statement has the id, IRI or text {arg!r}; "
+                "list them with `provenance statements`"
+            )
+        found = [(local_id(r["s"]), r["text"]) for r in rows[:20]]
+        raise AmbiguousIdError(
+            f"{arg!r} occurs in {len(rows) if len(rows) <= 20 else 'more than 20'} statements; "
+            "give more words or the id", found
+        )
+
+    def resolve_source(self, arg: str) -> str:
+        """A source IRI from an id, an IRI, or words found in exactly one source's label."""
+        arg = arg.strip()
+        candidates = [arg] if "://" in arg else []
+        try:
+            candidates.append(str(source_iri(arg)))
+        except ValueError:
+            pass
+        for iri in candidates:
+            if self._exists(iri, "{ ?r prov:wasAttributedTo ?x } UNION { ?x a pt:Source }"):
+                return iri
+        rows = self.backend.select(
+            "SELECT DISTINCT ?a ?l WHERE { ?a a pt:Source ; rdfs:label ?l "
+            f"FILTER(CONTAINS(LCASE(STR(?l)), LCASE({_literal(arg)}))) }} ORDER BY ?a LIMIT 21"
+        )
+        if len(rows) == 1:
+            return rows[0]["a"]
+        if not rows:
+            raise UnknownIdError(
+                f"no source has the id, IRI or label {arg!r}; list them with `provenance sources`"
+            )
+        found = [(local_id(r["a"]), r["l"]) for r in rows[:20]]
+        raise AmbiguousIdError(f"{arg!r} matches several sources; give the id", found)
+
+    def resolve_document(self, arg: str) -> str:
+        """A document IRI from an id or an IRI."""
+        arg = arg.strip()
+        candidates = [arg] if "://" in arg else []
+        try:
+            candidates.append(str(document_iri(arg)))
+        except ValueError:
+            pass
+        for iri in candidates:
+            if self._exists(iri, "?x a pt:Document"):
+                return iri
+        raise UnknownIdError(
+            f"no document has the id or IRI {arg!r}; see the ids with "
+            "`provenance sparql 'SELECT ?d WHERE { ?d a pt:Document }'`"
+        )
+
+    # ------------------------------------------------------------ projections
+
+    def projection(self, statements: Iterable[str] | None = None, by: By = "source") -> Projection:
+        """The graph of the whole store (or of *statements*), merged by organisation if asked."""
+        proj = load_projection(self.backend, statements)
+        if by == "organization":
+            proj.graph = g.merge_by_organization(proj.graph, proj.organization_of())
+        return proj
+
+    def statements_in_document(self, document: str) -> list[str]:
+        """IRIs of the statements a document relays."""
+        rows = self.backend.select(
+            f"SELECT DISTINCT ?s WHERE {{ ?r pt:appearsIn <{document}> ; pt:statement ?s }}"
+        )
+        return sorted(r["s"] for r in rows)
+
+    # ------------------------------------------------------------ rendering
+
+    @staticmethod
+    def source_id(iri: str) -> str:
+        """The id users type for a source (its slug, or the IRI if it is not ours)."""
+        return local_id(iri) if iri.startswith(f"{ID}source/") else iri
+
+    def _source_ref(self, proj: Projection, iri: str) -> dict[str, Any]:
+        info = proj.sources.get(iri) or SourceInfo(iri, local_id(iri))
+        return {"source": self.source_id(iri), "label": info.label, "anonymous": info.anonymous}
+
+    def _node_sources(self, H: nx.DiGraph, node: str) -> list[str]:
+        data = H.nodes[node]
+        return list(data["sources"]) if data.get("circular") else [data.get("source", node)]
+
+    def _origin_object(self, proj: Projection, a: g.StatementAnalysis) -> dict[str, Any]:
+        H = a.subgraph
+        info = proj.statements[a.statement]
+        origins: list[dict[str, Any]] = []
+        for node in a.origins:
+            srcs = self._node_sources(H, node)
+            ref = self._source_ref(proj, srcs[0])
+            ref["circular"] = bool(H.nodes[node].get("circular"))
+            if ref["circular"]:
+                ref["cycle"] = [self.source_id(s) for s in srcs]
+                ref["anonymous"] = all(
+                    proj.sources.get(s, SourceInfo(s, s)).anonymous for s in srcs
+                )
+            ref["unattributed"] = bool(H.nodes[node].get("entry")) and not ref["circular"]
+            origins.append(ref)
+        chains = [
+            [self.source_id(s) for node in chain for s in self._node_sources(H, node)]
+            for chain in a.chains
+        ]
+        rests = self._node_sources(H, a.rests_on)[0] if a.rests_on else None
+        rests_label = proj.sources[rests].label if rests in proj.sources else None
+        return {
+            "statement": {"id": local_id(a.statement), "iri": a.statement, "text": info.text},
+            "origins": origins,
+            "chains": chains,
+            "independent_sources": a.independent_sources,
+            "single_source": a.single_source,
+            "rests_on": self.source_id(rests) if rests else None,
+            "rests_on_label": rests_label,
+            "circular": a.circular,
+        }
+
+    # ------------------------------------------------------------ questions
+
+    def _analyses(
+        self, statements: Iterable[str] | None, by: By
+    ) -> Iterator[tuple[Projection, g.StatementAnalysis]]:
+        wanted = list(statements) if statements is not None else None
+        proj = self.projection(wanted, by)
+        for s in wanted if wanted is not None else g.statements(proj.graph):
+            if s in proj.graph:
+                yield proj, g.analyse(proj.graph, s)
+
+    def origin(self, statement: str, by: By = "source") -> dict[str, Any]:
+        """Who originally said *statement* (id, IRI or words), with its chains."""
+        iri = self.resolve_statement(statement)
+        for proj, a in self._analyses([iri], by):
+            return self._origin_object(proj, a)
+        raise UnknownIdError(f"statement {statement!r} is not in the store")
+
+    def report(self, document: str | None = None, by: By = "source") -> list[dict[str, Any]]:
+        """The main job: every statement (of one document, or all) with its provenance."""
+        wanted = None
+        if document is not None:
+            wanted = self.statements_in_document(self.resolve_document(document))
+        rows = []
+        for proj, a in self._analyses(wanted, by):
+            row = self._origin_object(proj, a)
+            origins = row["origins"]
+            row["anonymous"] = bool(origins) and all(o["anonymous"] for o in origins)
+            row["unattributed"] = bool(origins) and all(o["unattributed"] for o in origins)
+            rows.append(row)
+        return rows
+
+    def single_source(self, by: By = "source") -> list[dict[str, Any]]:
+        """Every statement that rests on one source, and that source."""
+        out = []
+        for proj, a in self._analyses(None, by):
+            if not a.single_source:
+                continue
+            row = self._origin_object(proj, a)
+            out.append(
+                {
+                    "statement": row["statement"]["id"],
+                    "text": row["statement"]["text"],
+                    "rests_on": row["rests_on"],
+                    "label": row["rests_on_label"],
+                    "independent_sources": a.independent_sources,
+                }
+            )
+        return out
+
+    def impact(self, source: str, by: By = "source") -> list[dict[str, Any]]:
+        """The statements that rest on *source* or lose independence without it."""
+        iri = self.resolve_source(source)
+        proj = self.projection(None, by)
+        target = proj.organization_of().get(iri, iri) if by == "organization" else iri
+        effects = g.impact(proj.graph, target)
+        rows = []
+        for s, (before, after) in effects.items():
+            rows.append(
+                {
+                    "statement": local_id(s),
+                    "text": proj.statements[s].text,
+                    "single_source": after == 0,
+                    "effect": "rests on it" if after == 0 else "loses independence",
+                    "independent_sources": before,
+                    "without_source": after,
+                }
+            )
+        rows.sort(key=lambda r: (not r["single_source"], r["statement"]))
+        return rows
+
+    def statements(self) -> list[dict[str, Any]]:
+        """Every statement with its text and triple."""
+        proj = load_projection(self.backend, None)
+        return [
+            {
+                "id": local_id(info.iri),
+                "iri": info.iri,
+                "text": info.text,
+                "triple": list(info.triple) if info.triple else None,
+            }
+            for info in sorted(proj.statements.values(), key=lambda i: i.iri)
+        ]
+
+    def sources(self, by: By = "source") -> list[dict[str, Any]]:
+        """Every source with how many statements rest on it (it is a cut vertex)."""
+        counts: dict[str, int] = {}
+        origin_counts: dict[str, int] = {}
+        proj = None
+        for proj, a in self._analyses(None, by):
+            for node in a.dominators:
+                for src in self._node_sources(a.subgraph, node):
+                    counts[src] = counts.get(src, 0) + 1
+            for node in a.origins:
+                for src in self._node_sources(a.subgraph, node):
+                    origin_counts[src] = origin_counts.get(src, 0) + 1
+        if proj is None:
+            proj = self.projection(None, by)
+        shown = proj.sources
+        if by == "organization":
+            orgs = set(proj.organization_of().get(i, i) for i in shown)
+            shown = {i: info for i, info in shown.items() if i in orgs}
+        rows = [
+            {
+                "id": self.source_id(iri),
+                "label": info.label,
+                "type": info.type,
+                "anonymous": info.anonymous,
+                "statements": counts.get(iri, 0),
+                "origin_of": origin_counts.get(iri, 0),
+            }
+            for iri, info in shown.items()
+        ]
+        rows.sort(key=lambda r: (-r["statements"], r["id"]))
+        return rows
