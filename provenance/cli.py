@@ -26,8 +26,42 @@ class _Exit(click.ClickException):
         self.exit_code = code
 
 
+# Commands defined in their own modules, imported only when used (fast start-up).
+_LAZY_COMMANDS = {
+    "sparql": "provenance.cli_sparql:sparql_command",
+    "export": "provenance.cli_export:export_command",
+    "generate": "provenance.cli_generate:generate_command",
+    "extract": "provenance.extract_cli:extract_command",
+    "evaluate": "provenance.extract_cli:evaluate_command",
+}
+
+
 class _Group(click.Group):
     """Maps the package's exceptions to one-line errors and exit codes."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._available_lazy()})
+
+    @staticmethod
+    def _available_lazy() -> list[str]:
+        import importlib.util
+
+        return [
+            name
+            for name, target in _LAZY_COMMANDS.items()
+            if importlib.util.find_spec(target.split(":")[0]) is not None
+        ]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None or cmd_name not in self._available_lazy():
+            return command
+        import importlib
+
+        module, _, attr = _LAZY_COMMANDS[cmd_name].partition(":")
+        loaded = getattr(importlib.import_module(module), attr)
+        loaded.name = cmd_name
+        return loaded
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
