@@ -79,12 +79,16 @@ def provenance_subgraph(G: nx.DiGraph, s: str) -> nx.DiGraph:
     ``sources`` (the members' sources, sorted).
     """
     _check_statement(G, s)
-    reach = nx.descendants(G, s) | {s}
+    # Walk citations only: another statement's node is not a report, so nothing
+    # behind it belongs to G(s) (it would otherwise show up as a stray origin).
     H = nx.DiGraph()
     H.add_node(s, **G.nodes[s])
-    for n in reach:
-        if n != s and G.nodes[n].get("kind") != "statement":
-            H.add_node(n, **G.nodes[n])
+    stack = [s]
+    while stack:
+        for n in G.successors(stack.pop()):
+            if n not in H and G.nodes[n].get("kind") != "statement":
+                H.add_node(n, **G.nodes[n])
+                stack.append(n)
     for u in H:
         for v in G.successors(u):
             if v in H and v != u and v != s and (u == s or G.nodes[v].get("kind") != "statement"):
@@ -104,13 +108,10 @@ def _contract_sink_cycles(H: nx.DiGraph, s: str) -> None:
         members = sorted(component)
         preds = {u for m in component for u in H.predecessors(m) if u not in component}
         attrs = dict(H.nodes[rep])
+        # Read the members' sources before removing them: ``reports`` is a view of H.
+        sources = sorted({H.nodes[m].get("source", m) for m in members})
         H.remove_nodes_from(component)
-        attrs.update(
-            circular=True,
-            entry=False,
-            members=members,
-            sources=sorted({reports.nodes[m].get("source", m) for m in members}),
-        )
+        attrs.update(circular=True, entry=False, members=members, sources=sources)
         H.add_node(rep, **attrs)
         H.add_edges_from((u, rep) for u in preds)
 
@@ -136,26 +137,29 @@ def origins(G: nx.DiGraph, s: str) -> list[str]:
 
 
 def chains(G: nx.DiGraph, s: str, limit: int = 1000) -> list[list[str]]:
-    """Every simple path from *s* to an origin, as report nodes (at most *limit* paths).
+    """Every simple path from *s* to an origin, as report nodes (at most *limit* chains).
 
     A transparent entry report at the head of a path is left out: it is the
-    reader's point of entry, not a relay.
+    reader's point of entry, not a relay. Paths that then read the same are one
+    chain. Chains are sorted, shortest first.
     """
     return _chains_of(provenance_subgraph(G, s), s, limit)
 
 
 def _chains_of(H: nx.DiGraph, s: str, limit: int) -> list[list[str]]:
-    found: list[list[str]] = []
+    # Paths that differ only in their transparent head are one chain.
+    found: set[tuple[str, ...]] = set()
     for target in _origins_of(H, s):
         for path in nx.all_simple_paths(H, s, target):
             nodes = path[1:]
             if len(nodes) > 1 and _transparent(H, nodes[0]):
                 nodes = nodes[1:]
-            found.append(nodes)
+            found.add(tuple(nodes))
             if len(found) >= limit:
-                return found
-    found.sort(key=lambda p: (len(p), p))
-    return found
+                break
+        if len(found) >= limit:
+            break
+    return sorted((list(p) for p in found), key=lambda p: (len(p), p))
 
 
 def _flow_network(H: nx.DiGraph, s: str, removed: frozenset[str] = frozenset()) -> nx.DiGraph:

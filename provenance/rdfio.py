@@ -93,11 +93,18 @@ def _check_syntax(path: Path, data: bytes, fmt: str) -> None:
     import pyoxigraph as ox
 
     try:
-        for _ in ox.parse(data, format=getattr(ox.RdfFormat, _OXIGRAPH_FORMATS[fmt])):
+        # The file's own URI as base, as rdflib uses: relative IRIs are valid RDF.
+        for _ in ox.parse(
+            data,
+            format=getattr(ox.RdfFormat, _OXIGRAPH_FORMATS[fmt]),
+            base_iri=path.resolve().as_uri(),
+        ):
             pass
     except SyntaxError as exc:
-        message = str(exc).splitlines()[0] if str(exc) else "invalid syntax"
-        raise InputError(f"{path}: {fmt} syntax error: {message}") from None
+        text = exc.msg or str(exc) or "invalid syntax"
+        message = text.splitlines()[0]
+        line = f":{exc.lineno}" if exc.lineno else ""
+        raise InputError(f"{path}{line}: {fmt} syntax error: {message}") from None
 
 
 def _parse(path: Path, data: bytes, fmt: str) -> Dataset:
@@ -132,9 +139,11 @@ def _unit(graph: Graph, name: URIRef, path: Path, digest: str) -> Unit:
     declares = {
         s for s in graph.subjects(RDFS.label, None) if isinstance(s, URIRef | BNode)
     } & set(needs)
+    # The store writes its own pt:contentHash; one read from the file (a store
+    # export) would sit next to it and make every re-ingest look changed.
     return Unit(
         graph=name,
-        triples=list(graph.triples((None, None, None))),
+        triples=[t for t in graph.triples((None, None, None)) if t[1] != PT.contentHash],
         where=str(path),
         content_hash=hashlib.sha256(digest.encode() + name.encode()).hexdigest(),
         declares={d for d in declares if isinstance(d, URIRef)},

@@ -134,7 +134,7 @@ class EmbeddedStore(Backend):
                     if time.monotonic() > deadline:
                         raise StoreError(
                             f"another provenance process has been writing to {path} for "
-                            f"{wait:.0f} s; wait for it to finish and try again"
+                            f"{wait:g} s; wait for it to finish and try again"
                         ) from None
                     time.sleep(0.05)
             import pyoxigraph as ox
@@ -148,7 +148,9 @@ class EmbeddedStore(Backend):
                 yield self
             finally:
                 store.flush()
-                del self._store
+                # Close the database before the lock is released (the outer finally):
+                # the next writer opens it as soon as it gets the lock.
+                del self._store, store
         finally:
             os.close(fd)  # closing the descriptor releases the lock
 
