@@ -302,28 +302,37 @@ def chain(state: _State, statement: str, by: str, fmt: str | None) -> None:
     _echo(data, fmt, human=human, rows=lambda _: _origin_rows(obj))
 
 
-_REPORT_COLUMNS = [
-    "id", "independent_sources", "single_source", "rests_on", "origins", "flags", "text",
-]
-
-
 def _report_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    out = []
-    for r in rows:
-        flags = [f for f in ("anonymous", "unattributed", "circular") if r.get(f)]
-        out.append(
-            {
-                "id": r["statement"]["id"],
-                "independent_sources": r["independent_sources"],
-                "single_source": r["single_source"],
-                "rests_on": r["rests_on"],
-                "origins": [o["source"] for o in r["origins"]],
-                "flags": flags,
-                "text": r["statement"]["text"],
-                "chains": r["chains"],
-            }
-        )
-    return out
+    return [
+        {
+            "id": r["statement"]["id"],
+            "independent_sources": r["independent_sources"],
+            "single_source": r["single_source"],
+            "rests_on": r["rests_on"],
+            "origins": [o["source"] for o in r["origins"]],
+            "flags": [f for f in ("anonymous", "unattributed", "circular") if r.get(f)],
+            "text": r["statement"]["text"],
+            "chains": r["chains"],
+        }
+        for r in rows
+    ]
+
+
+def _report_table(rows: list[dict[str, Any]]) -> str:
+    from .output import render_table
+
+    short = [
+        {
+            "statement": r["id"],
+            "sources": r["independent_sources"],
+            "rests on": r["rests_on"] or "",
+            "flags": r["flags"],
+            "text": r["text"],
+        }
+        for r in _report_rows(rows)
+    ]
+    single = sum(r["single_source"] for r in rows)
+    return f"{render_table(short)}\n\n{len(rows)} statements, {single} resting on a single source"
 
 
 @cli.command()
@@ -343,8 +352,7 @@ def report(state: _State, document: str | None, by: str, fmt: str | None) -> Non
       provenance report blinken-brussels --format csv
     """
     rows = state.tracker().report(document, by=by)  # type: ignore[arg-type]
-    _echo(rows, fmt, rows=_report_rows, columns=_REPORT_COLUMNS if _fmt(fmt) == "table" else
-          [*_REPORT_COLUMNS, "chains"])
+    _echo(rows, fmt, rows=_report_rows, human=_report_table)
 
 
 @cli.command()

@@ -47,6 +47,7 @@ def render_table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None =
     widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(cols)]
     room = max(shutil.get_terminal_size((120, 24)).columns, 80)
     floor = [max(len(c), 8) for c in cols]
+    floor[0] = widths[0]  # never clip the first column: it holds the ids people copy
     # Shrink the last column (usually free text) first, then the widest others.
     while sum(widths) + 2 * (len(widths) - 1) > room:
         if widths[-1] > max(floor[-1], 30):
