@@ -129,7 +129,8 @@ def origins(G: nx.DiGraph, s: str) -> list[str]:
     """The origin reports of *s*: reachable reports that cite nobody (or circular origins).
 
     >>> G = nx.DiGraph([("s", "p"), ("p", "a"), ("p", "b")])
-    >>> nx.set_node_attributes(G, {"s": "statement", "p": "report", "a": "report", "b": "report"}, "kind")
+    >>> kinds = {"s": "statement", "p": "report", "a": "report", "b": "report"}
+    >>> nx.set_node_attributes(G, kinds, "kind")
     >>> origins(G, "s")
     ['a', 'b']
     """
