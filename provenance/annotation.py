@@ -85,9 +85,18 @@ def _to_python(node: Any, path: YamlPath, lines: dict[YamlPath, int]) -> Any:
     # Scalars: let the safe constructor resolve types (bool, int, date, null...).
     loader = yaml.SafeLoader("")
     try:
-        return loader.construct_object(node, deep=True)
+        value = loader.construct_object(node, deep=True)
     finally:
         loader.dispose()
+    # Only a few fields are typed; elsewhere a plain `yes`, `5` or `2023-11-24` is
+    # text (a triple member, a label, an id), so keep it as the user wrote it.
+    typed = bool(path) and path[-1] in _TYPED_KEYS
+    if value is None or typed or isinstance(value, str) or node.style:  # '' or None: plain
+        return value
+    return node.value
+
+
+_TYPED_KEYS = {"anonymous", "quoted", "evidence_start", "evidence_end", "confidence", "published"}
 
 
 def load_yaml_units(
@@ -154,12 +163,25 @@ def _schema_message(error: Any) -> str:
     return f"{what}: {error.message}"
 
 
+def _json_view(node: Any) -> Any:
+    """*node* as JSON would hold it: YAML reads an unquoted 2023-11-24 as a date."""
+    if isinstance(node, dict):
+        return {k: _json_view(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_json_view(v) for v in node]
+    if isinstance(node, dt.date):
+        return node.isoformat()
+    return node
+
+
 def _check_schema(data: Any, path: Path, lines: dict[YamlPath, int]) -> None:
     if not isinstance(data, dict):
         raise ValidationError(
             f"{path}: an annotation must be a mapping with 'document', 'sources', 'statements'"
         )
-    errors = sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    errors = sorted(
+        _validator().iter_errors(_json_view(data)), key=lambda e: list(map(str, e.absolute_path))
+    )
     if errors:
         # Report the deepest error first: it is the most specific.
         error = max(errors, key=lambda e: len(e.absolute_path))
@@ -188,7 +210,15 @@ def _date_literal(value: Any) -> Literal:
         return Literal(value.isoformat(), datatype=XSD.dateTime)
     if isinstance(value, dt.date):
         return Literal(value.isoformat(), datatype=XSD.date)
-    return Literal(str(value))
+    text = str(value).strip()
+    # A quoted "2023-11-24" is the same date as an unquoted one.
+    parsers = ((dt.date.fromisoformat, XSD.date), (dt.datetime.fromisoformat, XSD.dateTime))
+    for parse, datatype in parsers:
+        try:
+            return Literal(parse(text).isoformat(), datatype=datatype)
+        except ValueError:
+            continue
+    return Literal(text)
 
 
 def _source_triples(sid: str, spec: dict[str, Any]) -> Iterator[Triple]:

@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from rdflib import RDF, RDFS, Graph, URIRef
+from rdflib import RDF, Graph, URIRef
 
 from .annotation import Unit, load_yaml_units
 from .errors import InputError, ValidationError
@@ -55,7 +55,14 @@ def collect_files(paths: Iterable[Path]) -> list[Path]:
             files.append(path)
         else:
             raise InputError(f"{path}: no such file or folder")
-    return files
+    # A file named twice (`seeds/ seeds/a.yaml`) is read once.
+    seen: set[Path] = set()
+    unique = []
+    for file in files:
+        if file.resolve() not in seen:
+            seen.add(file.resolve())
+            unique.append(file)
+    return unique
 
 
 def load_units(files: Sequence[Path]) -> list[Unit]:
@@ -91,7 +98,8 @@ def _declared_in_store(store: Backend | None, iris: set[URIRef], replaced: set[s
         return set()
     values = " ".join(f"<{i}>" for i in sorted(iris))
     rows = store.select(
-        f"SELECT DISTINCT ?s ?g WHERE {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s rdfs:label ?l }} }}",
+        f"SELECT DISTINCT ?s ?g WHERE {{ VALUES ?s {{ {values} }} "
+        "GRAPH ?g { ?s rdfs:label ?l } }",
         union=False,
     )
     return {r["s"] for r in rows if r["g"] not in replaced}

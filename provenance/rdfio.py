@@ -107,6 +107,12 @@ def _check_syntax(path: Path, data: bytes, fmt: str) -> None:
         raise InputError(f"{path}{line}: {fmt} syntax error: {message}") from None
 
 
+def _default_graph(dataset: Dataset) -> Graph:
+    # rdflib >= 7.1 names it default_graph and deprecates default_context.
+    graph = getattr(dataset, "default_graph", None)
+    return graph if isinstance(graph, Graph) else dataset.default_context
+
+
 def _parse(path: Path, data: bytes, fmt: str) -> Dataset:
     _check_syntax(path, data, fmt)
     dataset = Dataset(default_union=False)
@@ -114,7 +120,7 @@ def _parse(path: Path, data: bytes, fmt: str) -> Dataset:
         if fmt in QUAD_FORMATS:
             dataset.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
         else:
-            dataset.default_context.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
+            _default_graph(dataset).parse(data=data, format=fmt, publicID=path.resolve().as_uri())
     except Exception as exc:  # rdflib raises many unrelated types for bad input
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InputError(f"{path}: cannot read it as {fmt}: {message}") from None
@@ -166,7 +172,7 @@ def load_rdf_units(path: Path) -> list[Unit]:
     for graph in dataset.graphs():
         if len(graph) == 0:
             continue
-        if graph.identifier == dataset.default_context.identifier or isinstance(
+        if graph.identifier == _default_graph(dataset).identifier or isinstance(
             graph.identifier, BNode
         ):
             name = _graph_name(graph, path)

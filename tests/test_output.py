@@ -1,0 +1,92 @@
+"""One renderer for every command: table, JSON, CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from provenance.output import FORMATS, cell, render, render_table
+
+ROWS = [
+    {"id": "s1", "single_source": True, "chains": [["tass", "mfa-press"]], "n": 1},
+    {"id": "s2", "single_source": False, "chains": [["a"], ["b", "c"]], "n": 2},
+]
+
+
+def test_the_formats_are_table_json_and_csv() -> None:
+    assert FORMATS == ("table", "json", "csv")
+
+
+def test_json_is_the_data_as_it_is() -> None:
+    data = {"statement": {"id": "s1", "text": "Блинкен"}, "origins": [], "rests_on": None}
+    out = render(data, "json", rows=lambda d: [{"x": 1}])
+    assert json.loads(out) == data
+    assert "Блинкен" in out  # not \u-escaped
+
+
+def test_csv_has_a_header_and_one_line_per_row_in_the_given_columns() -> None:
+    out = render(ROWS, "csv", columns=["id", "single_source", "chains"])
+    parsed = list(csv.reader(io.StringIO(out)))
+    assert parsed == [
+        ["id", "single_source", "chains"],
+        ["s1", "yes", "tass > mfa-press"],
+        ["s2", "no", "a | b > c"],
+    ]
+
+
+def test_csv_quotes_commas_and_joins_plain_lists_with_semicolons() -> None:
+    rows = [{"text": "one, two", "origins": ["a", "b"]}]
+    parsed = list(csv.reader(io.StringIO(render(rows, "csv"))))
+    assert parsed == [["text", "origins"], ["one, two", "a; b"]]
+
+
+def test_csv_of_no_rows_with_columns_is_just_the_header() -> None:
+    assert render([], "csv", columns=["id", "text"]) == "id,text"
+
+
+def test_a_table_aligns_columns_under_upper_case_headers() -> None:
+    out = render_table(ROWS, ["id", "n"])
+    assert out.splitlines() == ["ID  N", "s1  1", "s2  2"]
+
+
+def test_a_table_of_nothing_says_so() -> None:
+    assert render_table([]) == "(nothing)"
+
+
+def test_a_table_clips_long_text_to_the_terminal_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    rows = [{"id": "s1", "text": "word " * 60}]
+    lines = render_table(rows, ["id", "text"]).splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    assert lines[1].endswith("…")
+
+
+def test_table_uses_the_human_renderer_when_given() -> None:
+    assert render({"a": 1}, "table", human=lambda d: f"a is {d['a']}") == "a is 1"
+
+
+def test_table_and_csv_use_the_rows_function_for_non_list_data() -> None:
+    data = {"chains": [["x", "y"]]}
+    rows = lambda d: [{"chain": " > ".join(c)} for c in d["chains"]]  # noqa: E731
+    assert render(data, "csv", rows=rows) == "chain\nx > y"
+    assert render(data, "table", rows=rows) == "CHAIN\nx > y"
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (None, ""),
+        (True, "yes"),
+        (False, "no"),
+        (3, "3"),
+        (["a", "b"], "a, b"),
+        ([["a", "b"], ["c"]], "a > b | c"),
+        ({"source": "tass", "label": "TASS"}, "tass"),
+        ({"id": "s1"}, "s1"),
+    ],
+)
+def test_a_cell_is_one_line_of_text(value: object, text: str) -> None:
+    assert cell(value) == text
