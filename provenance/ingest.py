@@ -20,7 +20,7 @@ from .errors import InputError, ValidationError
 from .rdfio import SUPPORTED_SUFFIXES, YAML_SUFFIXES, load_rdf_units
 from .resources import shapes_path
 from .store import Backend, GraphWrite
-from .vocab import local_id
+from .vocab import PT, local_id
 
 __all__ = ["IngestResult", "collect_files", "load_units", "validate_units", "ingest_files"]
 
@@ -127,6 +127,41 @@ def _shapes() -> Graph:
     return Graph().parse(shapes_path(), format="turtle")
 
 
+def _check_statement_texts(
+    units: Sequence[Unit], store: Backend | None, replaced: set[str]
+) -> None:
+    """The same statement id must be the same claim: one text everywhere (pt:text is functional)."""
+    texts: dict[str, tuple[str, str]] = {}
+    for unit in units:
+        for s, p, o in unit.triples:
+            if p != PT.text:
+                continue
+            seen = texts.setdefault(str(s), (str(o), unit.where))
+            if seen[0] != str(o):
+                raise ValidationError(
+                    f"{unit.where}: statement '{local_id(str(s))}' has another text in "
+                    f"{seen[1]} ({seen[0]!r}); the same id must be the same claim: "
+                    "use the same text or another id"
+                )
+    if store is None or not texts:
+        return
+    iris = sorted(texts)
+    for start in range(0, len(iris), 500):
+        values = " ".join(f"<{i}>" for i in iris[start : start + 500])
+        rows = store.select(
+            f"SELECT ?s ?t ?g WHERE {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s pt:text ?t }} }}",
+            union=False,
+        )
+        for row in rows:
+            text, where = texts[row["s"]]
+            if row["g"] not in replaced and row["t"] != text:
+                raise ValidationError(
+                    f"{where}: statement '{local_id(row['s'])}' already has another text in "
+                    f"document '{local_id(row['g'])}' ({row['t']!r}); the same id must be the "
+                    "same claim: use the same text or another id"
+                )
+
+
 def validate_units(units: Sequence[Unit], store: Backend | None = None) -> None:
     """Check references and SHACL shapes; raise :class:`ValidationError` on the first problem."""
     declared: set[URIRef] = set().union(*(u.declares for u in units)) if units else set()
@@ -141,6 +176,7 @@ def validate_units(units: Sequence[Unit], store: Backend | None = None) -> None:
             f"{unit.needs[iri]}: source '{local_id(iri)}' is not declared; declare it under "
             "'sources:' in this file or in a file ingested with it or before it"
         )
+    _check_statement_texts(units, store, replaced)
     import pyshacl
 
     data = Graph()

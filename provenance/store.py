@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -118,7 +119,12 @@ class EmbeddedStore(Backend):
     @classmethod
     @contextmanager
     def open_write(cls, path: Path, wait: float = 60.0) -> Iterator[EmbeddedStore]:
-        """Open (creating if needed) for writing, holding an exclusive lock."""
+        """Open (creating if needed) for writing, holding an exclusive lock.
+
+        A store this call creates is removed again if the block fails (a refused
+        first ingest leaves no empty store behind).
+        """
+        created = not (path / "oxigraph").exists()
         try:
             path.mkdir(parents=True, exist_ok=True)
             fd = os.open(path / "lock", os.O_RDWR | os.O_CREAT, 0o644)
@@ -144,13 +150,17 @@ class EmbeddedStore(Backend):
             except OSError as exc:
                 raise StoreError(f"cannot open the store at {path}: {exc}") from None
             self = cls(path, store, fd)
+            ok = False
             try:
                 yield self
+                ok = True
             finally:
                 store.flush()
                 # Close the database before the lock is released (the outer finally):
                 # the next writer opens it as soon as it gets the lock.
                 del self._store, store
+                if created and not ok:
+                    shutil.rmtree(path / "oxigraph", ignore_errors=True)
         finally:
             os.close(fd)  # closing the descriptor releases the lock
 

@@ -559,3 +559,37 @@ def test_an_inline_jsonld_context_is_accepted(tmp_path: Path) -> None:
     )
     assert rows == [{"l": "Press service"}]
     assert URIRef(result.graph) == URIRef(f"{ID}file/inline")
+
+
+def test_a_statement_id_reused_with_another_text_is_refused(seeded: Path, tmp_path: Path) -> None:
+    other = write(
+        tmp_path,
+        "other.yaml",
+        article("doc-other", "outlet", "[[press]]", "press: {label: P}", sid="blinken-attends"),
+    )
+    before = dump(seeded)
+    line = assert_refused(
+        run_ingest(seeded, other), seeded, before, "other.yaml", "'blinken-attends'",
+        "blinken-brussels",
+    )
+    assert "same claim" in line
+
+
+def test_a_statement_id_with_two_texts_in_one_batch_is_refused(
+    seeded: Path, tmp_path: Path
+) -> None:
+    a = write(tmp_path, "a.yaml", article("doc-a", "outlet-a", "[[press]]", "press: {label: P}"))
+    b_text = article("doc-b", "outlet-b", "[[press]]").replace(
+        "The minister resigned on Monday", "The minister resigned on Tuesday"
+    )
+    b = write(tmp_path, "b.yaml", b_text)
+    before = dump(seeded)
+    assert_refused(run_ingest(seeded, a, b), seeded, before, "b.yaml", "'s1'", "a.yaml")
+
+
+def test_a_refused_first_ingest_leaves_no_store_behind(tmp_path: Path) -> None:
+    store = tmp_path / "fresh"
+    run_ingest(store, write(tmp_path, "bad.yaml", NO_TEXT))
+    result = CliRunner().invoke(cli, ["--store", str(store), "report"])
+    assert result.exit_code == 2
+    assert "provenance ingest" in result.stderr
