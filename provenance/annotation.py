@@ -56,6 +56,7 @@ class Unit:
     content_hash: str
     declares: set[URIRef] = field(default_factory=set)
     needs: dict[URIRef, str] = field(default_factory=dict)  # source IRI -> where named
+    note: str | None = None  # said to the user on ingest (e.g. "extracted from text")
 
 
 @cache
@@ -367,7 +368,12 @@ def _document_triples(
     yield doc, RDF.type, PT.Document
     yield doc, RDF.type, PROV.Entity
     kind = document.get("type", "NewsArticle")
-    yield doc, RDF.type, SDO[kind] if kind.isidentifier() else SDO.CreativeWork
+    # A schema.org class where there is one; other kinds ("PressRelease") stay readable
+    # as a genre of a CreativeWork rather than minting a class schema.org lacks.
+    known = kind.isidentifier() and URIRef(f"{SDO._NS}{kind}") in SDO
+    yield doc, RDF.type, URIRef(f"{SDO._NS}{kind}") if known else SDO.CreativeWork
+    if not known:
+        yield doc, SDO.genre, Literal(kind)
     yield doc, SDO.publisher, source_iri(document["publisher"])
     yield doc, PROV.wasAttributedTo, source_iri(document["publisher"])
     yield doc, PT.sourceFile, Literal(path.name)

@@ -9,7 +9,8 @@ codes in one place (:class:`_Group`). Heavy imports happen inside commands so th
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -76,13 +77,41 @@ class _Group(click.Group):
 
 
 class _State:
-    def __init__(self, store: Path):
+    def __init__(
+        self, store: Path, endpoint: str | None = None, update_endpoint: str | None = None
+    ):
         self.store = store
+        self.endpoint = endpoint
+        self.update_endpoint = update_endpoint
+
+    @property
+    def location(self) -> str:
+        """Where the data is: the endpoint's URL or the store's folder."""
+        return self.endpoint or str(self.store)
 
     def reader(self) -> Any:
+        if self.endpoint:
+            return self._remote()
         from .store import EmbeddedStore
 
         return EmbeddedStore.open_read(self.store)
+
+    @contextmanager
+    def writer(self) -> Iterator[Any]:
+        """The store opened for writing (the embedded one holds the writer's lock)."""
+        if self.endpoint:
+            yield self._remote()
+            return
+        from .store import EmbeddedStore
+
+        with EmbeddedStore.open_write(self.store) as store:
+            yield store
+
+    def _remote(self) -> Any:
+        from .remote import RemoteStore
+
+        assert self.endpoint is not None
+        return RemoteStore(self.endpoint, self.update_endpoint)
 
     def tracker(self) -> Any:
         from .tracker import Tracker
@@ -129,9 +158,24 @@ def _echo(data: Any, fmt: str | None, **kwargs: Any) -> None:
     show_default=True,
     help="Folder of the embedded store (or set PROVENANCE_STORE).",
 )
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    envvar="PROVENANCE_ENDPOINT",
+    help="Use a SPARQL 1.1 server instead of the embedded store (or set PROVENANCE_ENDPOINT). "
+    "Credentials come from PROVENANCE_ENDPOINT_USER and PROVENANCE_ENDPOINT_PASSWORD.",
+)
+@click.option(
+    "--update-endpoint",
+    metavar="URL",
+    envvar="PROVENANCE_UPDATE_ENDPOINT",
+    help="Where updates go if not to --endpoint (Oxigraph server: .../update).",
+)
 @click.version_option(package_name="provenance-tracker")
 @click.pass_context
-def cli(ctx: click.Context, store: Path) -> None:
+def cli(
+    ctx: click.Context, store: Path, endpoint: str | None, update_endpoint: str | None
+) -> None:
     """Track where the claims in news come from.
 
     \b
@@ -142,7 +186,11 @@ def cli(ctx: click.Context, store: Path) -> None:
       provenance origin blinken-attends
       provenance single-source
     """
-    ctx.obj = _State(store)
+    if endpoint and ctx.get_parameter_source("store") == click.core.ParameterSource.COMMANDLINE:
+        raise click.UsageError("--store and --endpoint exclude each other: give one of them")
+    if update_endpoint and not endpoint:
+        raise click.UsageError("--update-endpoint needs --endpoint (the query endpoint) too")
+    ctx.obj = _State(store, endpoint, update_endpoint)
 
 
 # ----------------------------------------------------------------- ingest, validate
@@ -155,7 +203,8 @@ def ingest(state: _State, files: tuple[Path, ...]) -> None:
     """Load YAML annotations or RDF files into the store, all or nothing.
 
     FILES may be YAML annotations (.yaml), RDF (.ttl .trig .nt .nq .jsonld .rdf)
-    or folders of them. Everything is validated before anything is written;
+    or folders of them. An article's plain text (.txt, named explicitly) is run
+    through `provenance extract` first and ingested as extracted. Everything is validated before anything is written;
     re-ingesting a document replaces it, an unchanged file changes nothing.
 
     \b
@@ -163,15 +212,16 @@ def ingest(state: _State, files: tuple[Path, ...]) -> None:
       provenance ingest seeds/
     """
     from .ingest import ingest_files
-    from .store import EmbeddedStore
     from .vocab import local_id
 
-    with EmbeddedStore.open_write(state.store) as store:
+    with state.writer() as store:
         results = ingest_files(store, files)
     for r in results:
         click.echo(f"{r.status:<9} {local_id(r.graph)}  ({r.where}, {r.triples} triples)")
+        if r.note:
+            click.echo(f"          {r.note}", err=True)
     changed = sum(r.status != "unchanged" for r in results)
-    click.echo(f"{changed} of {len(results)} document(s) written to {state.store}", err=True)
+    click.echo(f"{changed} of {len(results)} document(s) written to {state.location}", err=True)
 
 
 @cli.command()
@@ -292,7 +342,8 @@ def chain(state: _State, statement: str, by: str, fmt: str | None) -> None:
     """
     tracker = state.tracker()
     obj = tracker.origin(statement, by=by)  # type: ignore[arg-type]
-    labels = {s["id"]: s["label"] for s in tracker.sources(by=by)}  # type: ignore[arg-type]
+    # Only the chain's sources are labelled: listing every source would analyse the store.
+    labels = tracker.source_labels({src for c in obj["chains"] for src in c})
     data = {"statement": obj["statement"], "tree": _chain_tree(obj, labels)}
 
     def human(d: dict[str, Any]) -> str:

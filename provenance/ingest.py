@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from rdflib import RDF, Graph, URIRef
 
-from .annotation import Unit, load_yaml_units
+from .annotation import Unit, annotation_to_unit, load_yaml_units
 from .errors import InputError, ValidationError
 from .rdfio import SUPPORTED_SUFFIXES, YAML_SUFFIXES, load_rdf_units
 from .resources import shapes_path
@@ -35,6 +35,7 @@ class IngestResult:
     where: str
     status: Status
     triples: int
+    note: str | None = None
 
 
 def collect_files(paths: Iterable[Path]) -> list[Path]:
@@ -65,6 +66,39 @@ def collect_files(paths: Iterable[Path]) -> list[Path]:
     return unique
 
 
+TEXT_SUFFIXES = {".txt"}
+
+
+def _extracted_unit(path: Path) -> Unit:
+    """Run the extractor on an article's text and check its annotation as if hand-written.
+
+    The publisher gets an id of its own per article (``{document}-publisher``), so that
+    unrelated articles do not share a voice.
+    """
+    from .extract import ExtractionError, extract
+    from .vocab import slugify
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text; convert it first (iconv -t UTF-8)") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read it: {exc.strerror}") from None
+    document_id = slugify(path.stem) or "document"
+    try:
+        data = extract(text, document_id=document_id, publisher=f"{document_id}-publisher",
+                       text_path=path.name)
+    except ExtractionError as exc:
+        raise InputError(f"{path}: {exc}") from None
+    unit = annotation_to_unit(data, path)
+    n = len(data.get("statements") or [])
+    unit.note = (
+        f"extracted {n} statement(s) from the text; review them with "
+        f"`provenance extract {path} -o {path.stem}.yaml`"
+    )
+    return unit
+
+
 def load_units(files: Sequence[Path]) -> list[Unit]:
     """Parse every file into units; raise on the first bad file."""
     units: list[Unit] = []
@@ -72,12 +106,14 @@ def load_units(files: Sequence[Path]) -> list[Unit]:
         suffix = path.suffix.lower()
         if suffix in YAML_SUFFIXES:
             units.extend(load_yaml_units(path))
+        elif suffix in TEXT_SUFFIXES:
+            units.append(_extracted_unit(path))
         elif suffix in SUPPORTED_SUFFIXES:
             units.extend(load_rdf_units(path))
         else:
             raise InputError(
-                f"{path}: unsupported file type '{suffix}'; use YAML (.yaml) or RDF "
-                "(.ttl .trig .nt .nq .jsonld .rdf)"
+                f"{path}: unsupported file type '{suffix}'; use YAML (.yaml), RDF "
+                "(.ttl .trig .nt .nq .jsonld .rdf) or an article's plain text (.txt)"
             )
     seen: dict[URIRef, str] = {}
     for unit in units:
@@ -214,7 +250,12 @@ def ingest_files(store: Backend, paths: Iterable[Path]) -> list[IngestResult]:
     Re-ingesting an unchanged file changes nothing; a changed document replaces its
     graph. Raises :class:`InputError` (and writes nothing) on any bad input.
     """
-    units = load_units(collect_files(paths))
+    files = collect_files(paths)
+    from .bulk import bulk_ingest, wants_bulk
+
+    if wants_bulk(store, files):  # large batches: streamed, checked, bulk-loaded, committed
+        return bulk_ingest(store, files)
+    units = load_units(files)
     validate_units(units, store)
     known = store.graph_hashes()
     results: list[IngestResult] = []
@@ -222,11 +263,13 @@ def ingest_files(store: Backend, paths: Iterable[Path]) -> list[IngestResult]:
     for unit in units:
         graph = str(unit.graph)
         if known.get(graph) == unit.content_hash:
-            results.append(IngestResult(graph, unit.where, "unchanged", len(unit.triples)))
+            results.append(
+                IngestResult(graph, unit.where, "unchanged", len(unit.triples), unit.note)
+            )
             continue
         status: Status = "replaced" if graph in known else "added"
         writes.append(GraphWrite(graph, _to_ntriples(unit), unit.content_hash))
-        results.append(IngestResult(graph, unit.where, status, len(unit.triples)))
+        results.append(IngestResult(graph, unit.where, status, len(unit.triples), unit.note))
     store.write_graphs(writes)
     return results
 

@@ -593,3 +593,24 @@ def test_a_refused_first_ingest_leaves_no_store_behind(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["--store", str(store), "report"])
     assert result.exit_code == 2
     assert "provenance ingest" in result.stderr
+
+
+def test_an_article_text_is_extracted_then_ingested_and_says_so(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    article_file = SEEDS / "000_49eb005a14291dad.txt"
+    result = CliRunner().invoke(cli, ["--store", str(store), "ingest", str(article_file)])
+    assert result.exit_code == 0, result.output
+    assert "extracted" in result.stderr and "provenance extract" in result.stderr
+    answers = tracker(store).report()
+    chains = [c for row in answers for c in row["chains"]]
+    assert ["tass", "ministry-of-foreign-affairs-press-service"] in chains
+    # The extracted publisher belongs to this article alone.
+    unattributed = [row for row in answers if row["unattributed"]]
+    assert unattributed
+    assert {row["rests_on"] for row in unattributed} == {"000-49eb005a14291dad-publisher"}
+
+
+def test_a_folder_does_not_extract_the_text_files_it_holds(tmp_path: Path) -> None:
+    # seeds/ holds the article and its hand annotation: only the annotation is ingested.
+    results = ingest(tmp_path / "store", SEEDS)
+    assert [Path(r.where).name for r in results] == ["blinken-brussels.yaml"]
