@@ -431,7 +431,7 @@ XXE = """\
         ("bad.ttl", TURTLE_SHAPES, ["bad.ttl", "pt:text", "(SHACL)"]),
         ("bad.rdf", XXE, ["bad.rdf", "external entities"]),
         ("bad.jsonld", '{"@id": "x",\n "a": }', ["bad.jsonld:2:", "JSON-LD syntax error"]),
-        ("notes.txt", "hello", ["notes.txt", "unsupported file type"]),
+        ("notes.docx", "hello", ["notes.docx", "unsupported file type"]),
     ],
     ids=[
         "yaml-syntax",
