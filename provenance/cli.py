@@ -72,6 +72,8 @@ class _Group(click.Group):
             raise _Exit("\n".join([str(exc), *lines]), exc.exit_code) from None
         except ProvenanceError as exc:
             raise _Exit(str(exc), exc.exit_code) from None
+        except BrokenPipeError:
+            raise  # the reader went away (`| head`): handled quietly in main()
         except OSError as exc:
             raise _Exit(f"{exc.filename or 'input'}: {exc.strerror or exc}", 2) from None
 
@@ -476,4 +478,12 @@ def impact(state: _State, source: str, by: str, fmt: str | None) -> None:
 
 def main() -> None:
     """Entry point of the ``provenance`` console script."""
-    cli(prog_name="provenance")
+    try:
+        cli(prog_name="provenance")
+    except BrokenPipeError:
+        # Output piped into `head` and closed early is not an error: silence the
+        # flush at exit and leave as a pipeline would expect.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
