@@ -265,25 +265,25 @@ class ExportSource:
             data = P.nodes[r]
             src = data.get("source", r)
             sources_used.add(src)
-            info = proj.sources.get(src)
-            members = [facts[m] for m in _members_of(P, r) if m in facts]
+            src_info = proj.sources.get(src)
+            member_facts = [facts[m] for m in _members_of(P, r) if m in facts]
             X.add_node(
                 node_key(r),
                 **_node(
                     kind="report",
-                    label=info.label if info else _source_id(src),
+                    label=src_info.label if src_info else _source_id(src),
                     name=local_id(r),
                     iri=r,
                     statement=local_id(data.get("statement", "")),
                     source=_source_id(src),
                     document=_doc_ids(report_docs[r]),
-                    cue=next((f.cue for f in members if f.cue), ""),
-                    evidence=next((f.evidence for f in members if f.evidence), ""),
+                    cue=next((f.cue for f in member_facts if f.cue), ""),
+                    evidence=next((f.evidence for f in member_facts if f.evidence), ""),
                     circular=r in cycle_of,
                     origin=r in origin_reports or P.out_degree(r) == 0,
                     critical=r in critical,
                     entry=bool(data.get("entry")),
-                    anonymous=bool(info and info.anonymous),
+                    anonymous=bool(src_info and src_info.anonymous),
                     **marks(data.get("statement", "")),
                 ),
             )
@@ -296,21 +296,21 @@ class ExportSource:
             if src in seen:
                 continue
             seen.add(src)
-            info = proj.sources.get(src)
+            src_info = proj.sources.get(src)
             X.add_node(
                 node_key(src),
                 **_node(
                     kind="source",
-                    label=info.label if info else _source_id(src),
+                    label=src_info.label if src_info else _source_id(src),
                     name=_source_id(src),
                     iri=src,
                     source=_source_id(src),
-                    type=info.type if info else "agent",
-                    anonymous=bool(info and info.anonymous),
+                    type=src_info.type if src_info else "agent",
+                    anonymous=bool(src_info and src_info.anonymous),
                 ),
             )
-            if self.by == "source" and info:
-                todo.extend(p for p in info.principals if p not in seen)
+            if self.by == "source" and src_info:
+                todo.extend(p for p in src_info.principals if p not in seen)
 
         for u, v in P.edges():
             if u not in X or v not in X:
@@ -348,8 +348,8 @@ class ExportSource:
             )
         if self.by == "source":
             for src in sorted(seen):
-                info = proj.sources.get(src)
-                for p in info.principals if info else []:
+                src_info = proj.sources.get(src)
+                for p in src_info.principals if src_info else []:
                     if p in X and p != src:
                         X.add_edge(src, p, **_edge(kind="acts_for", source=_source_id(p)))
         return X
