@@ -257,7 +257,7 @@ def ingest_files(store: Backend, paths: Iterable[Path]) -> list[IngestResult]:
         return bulk_ingest(store, files)
     units = load_units(files)
     validate_units(units, store)
-    known = store.graph_hashes()
+    known = store.graph_hashes([u.graph for u in units])
     results: list[IngestResult] = []
     writes: list[GraphWrite] = []
     for unit in units:

@@ -9,13 +9,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import networkx as nx
-
-from .graph import organization_map
 from .store import Backend, Row
 
-__all__ = ["SourceInfo", "StatementInfo", "Projection", "load_projection", "load_sources"]
+if TYPE_CHECKING:  # networkx is slow to import: only the networkx builders need it
+    import networkx as nx
+
+    from .fastgraph import Citations
+
+__all__ = [
+    "SourceInfo",
+    "StatementInfo",
+    "Projection",
+    "load_projection",
+    "load_citations",
+    "load_sources",
+]
 
 
 @dataclass
@@ -49,6 +59,8 @@ class Projection:
 
     def organization_of(self) -> dict[str, str]:
         """Source IRI -> IRI of the organisation it is merged into by organisation."""
+        from .graph import organization_map
+
         return organization_map({iri: info.principals for iri, info in self.sources.items()})
 
 
@@ -63,17 +75,24 @@ _PROV_TYPES = {
 }
 
 
-def load_sources(backend: Backend) -> dict[str, SourceInfo]:
-    """Every source (agent with a label, or anything a report is attributed to)."""
+def load_sources(backend: Backend, only: Iterable[str] | None = None) -> dict[str, SourceInfo]:
+    """Every source (agent with a label, or anything a report is attributed to).
+
+    With *only*, just those of these IRIs that are sources (what one statement needs).
+    """
     sources: dict[str, SourceInfo] = {}
+    if only is not None:
+        return _load_some_sources(backend, sorted(set(only)))
     rows = backend.select(
         "SELECT DISTINCT ?a WHERE { { ?r prov:wasAttributedTo ?a } UNION { ?a a pt:Source } "
         "UNION { ?x prov:actedOnBehalfOf ?a } FILTER(isIRI(?a)) }"
     )
     for row in rows:
         sources[row["a"]] = SourceInfo(iri=row["a"], label=row["a"])
-    for row in backend.select("SELECT ?a ?l WHERE { ?a a pt:Source ; rdfs:label ?l }") + backend.select(
-        "SELECT ?a ?l WHERE { ?r prov:wasAttributedTo ?a . ?a rdfs:label ?l }"
+    labelled = backend.select("SELECT DISTINCT ?a ?l WHERE { ?a a pt:Source ; rdfs:label ?l }")
+    for row in labelled + backend.select(
+        "SELECT DISTINCT ?a ?l WHERE { ?a rdfs:label ?l "
+        "FILTER EXISTS { ?r prov:wasAttributedTo ?a } }"
     ):
         info = sources.get(row["a"])
         if info and info.label == info.iri:
@@ -95,6 +114,70 @@ def load_sources(backend: Backend) -> dict[str, SourceInfo]:
     return sources
 
 
+def _load_some_sources(backend: Backend, iris: list[str]) -> dict[str, SourceInfo]:
+    """:func:`load_sources` restricted to *iris*, in a few queries with VALUES."""
+    if not iris:
+        return {}
+    values = _values("a", iris)
+    sources = {
+        row["a"]: SourceInfo(iri=row["a"], label=row["a"])
+        for row in backend.select(
+            f"SELECT DISTINCT ?a WHERE {{ {values} FILTER(EXISTS {{ ?r prov:wasAttributedTo ?a }}"
+            " || EXISTS { ?a a pt:Source } || EXISTS { ?x prov:actedOnBehalfOf ?a }) }"
+        )
+    }
+    for row in backend.select(
+        f"SELECT DISTINCT ?a ?l WHERE {{ {values} ?a rdfs:label ?l . "
+        "FILTER(EXISTS { ?a a pt:Source } || EXISTS { ?r prov:wasAttributedTo ?a }) }"
+    ):
+        info = sources.get(row["a"])
+        if info and info.label == info.iri:
+            info.label = row["l"]
+    for row in backend.select(
+        # FILTER, not VALUES ?p: Oxigraph would scan every rdf:type triple of the store.
+        f"SELECT ?a ?p ?v WHERE {{ {values} ?a ?p ?v "
+        "FILTER(?p IN (pt:anonymous, pt:kind, rdf:type, prov:actedOnBehalfOf)) }"
+    ):
+        info = sources.get(row["a"])
+        if info is None:
+            continue
+        p, v = row["p"].rsplit("#", 1)[-1], row["v"]
+        if p == "anonymous":
+            info.anonymous = info.anonymous or v in ("true", "1")
+        elif p == "kind":
+            info.kind = v
+        elif p == "type" and v in _PROV_TYPES:
+            info.type = _PROV_TYPES[v]
+        elif p == "actedOnBehalfOf" and "://" in v and v not in info.principals:
+            info.principals.append(v)
+    return sources
+
+
+def _all_statement_infos(backend: Backend) -> dict[str, StatementInfo]:
+    """Every statement's text and triple: one query per property, each DISTINCT.
+
+    One query joining the four optional properties would return, for a statement
+    stated in k documents, k to the fifth power rows (one per graph and pattern).
+    """
+    infos = {
+        row["s"]: StatementInfo(row["s"], "", None)
+        for row in backend.select("SELECT DISTINCT ?s WHERE { ?s a pt:Statement }")
+    }
+    values: dict[str, dict[str, str]] = {}
+    for name, prop in (("text", "pt:text"), ("subj", "rdf:subject"),
+                       ("pred", "rdf:predicate"), ("obj", "rdf:object")):
+        seen = values.setdefault(name, {})
+        for row in backend.select(f"SELECT DISTINCT ?s ?o WHERE {{ ?s {prop} ?o }}"):
+            if row["s"] in infos:
+                seen.setdefault(row["s"], row["o"])
+    for s, info in infos.items():
+        info.text = values["text"].get(s, "")
+        if s in values["obj"]:
+            info.triple = (values["subj"].get(s, ""), values["pred"].get(s, ""),
+                           values["obj"][s])
+    return infos
+
+
 def _statement_rows(backend: Backend, restrict: str) -> list[Row]:
     return backend.select(
         f"SELECT ?s ?text ?subj ?pred ?obj WHERE {{ {restrict} ?s a pt:Statement . "
@@ -105,24 +188,108 @@ def _statement_rows(backend: Backend, restrict: str) -> list[Row]:
 
 def load_projection(backend: Backend, statements: Iterable[str] | None = None) -> Projection:
     """Project the store (or the provenance subgraphs of *statements*) into a DiGraph."""
+    import networkx as nx
+
     wanted = sorted(set(statements)) if statements is not None else None
     if wanted is not None and not wanted:
         return Projection(nx.DiGraph(), {}, load_sources(backend))
+    infos, report_rows, cite_rows, entry_rows = _fetch(backend, wanted)
+    G = nx.DiGraph()
+    for iri, info in infos.items():
+        G.add_node(iri, kind="statement", label=info.text)
+    entries = {row["r"] for row in entry_rows}
+    for row in report_rows:
+        G.add_node(row["r"], kind="report", source=row["src"], statement=row["s"],
+                   entry=row["r"] in entries)
+    for row in cite_rows:
+        if row["r"] in G and row["c"] in G:
+            G.add_edge(row["r"], row["c"])
+    _add_roots(G, infos)
+    return Projection(G, infos, load_sources(backend))
+
+
+def load_citations(
+    backend: Backend, statements: Iterable[str] | None = None
+) -> tuple[Citations, dict[str, StatementInfo]]:
+    """What :func:`load_projection` fetches, as plain :class:`~provenance.fastgraph.Citations`.
+
+    The same queries and the same roots, without networkx: the fast path of the
+    questions about one statement, and of the whole-store questions.
+    """
+    from .fastgraph import Citations
+
+    wanted = sorted(set(statements)) if statements is not None else None
+    c = Citations()
+    if wanted is not None and not wanted:
+        return c, {}
+    if wanted is None:
+        return _stream_citations(backend, c)
+    infos, report_rows, cite_rows, entry_rows = _fetch(backend, wanted)
+    entries = {row["r"] for row in entry_rows}
+    for row in report_rows:
+        c.add_report(row["r"], source=row["src"], statement=row["s"], entry=row["r"] in entries)
+    for row in cite_rows:
+        if row["r"] in c.source and row["c"] in c.source:
+            c.cite(row["r"], row["c"])
+    c.add_roots(infos)
+    return c, infos
+
+
+def _stream_citations(
+    backend: Backend, c: Citations
+) -> tuple[Citations, dict[str, StatementInfo]]:
+    """The whole store's citations, read as streams (the queries of :func:`_fetch`)."""
+    infos = _all_statement_infos(backend)
+    entries = {
+        r for (r,) in backend.select_iter(
+            "SELECT DISTINCT ?r WHERE { ?r pt:appearsIn ?d ; prov:wasAttributedTo ?p . "
+            "?d schema:publisher ?p }", ("r",))
+    }
+    one = {s: s for s in infos}  # one string object per statement and per source, not per row
+    for r, s, src in backend.select_iter(
+        "SELECT DISTINCT ?r ?s ?src WHERE { ?r pt:statement ?s ; prov:wasAttributedTo ?src }",
+        ("r", "s", "src"),
+    ):
+        s, src = one.setdefault(s, s), one.setdefault(src, src)  # type: ignore[arg-type]
+        c.add_report(r, source=src, statement=s, entry=r in entries)  # type: ignore[arg-type]
+    del entries
+    del one
+    reports = c.source
+    for r, cited in backend.select_iter(
+        f"SELECT DISTINCT ?r ?c WHERE {{ ?r {_CITES} ?c . "
+        "FILTER EXISTS { ?r pt:statement ?x } FILTER EXISTS { ?c pt:statement ?y } }",
+        ("r", "c"),
+    ):
+        if r in reports and cited in reports:
+            c.cite(r, cited)  # type: ignore[arg-type]
+    c.add_roots(infos)
+    return c, infos
+
+
+def _fetch(
+    backend: Backend, wanted: list[str] | None
+) -> tuple[dict[str, StatementInfo], list[Row], list[Row], list[Row]]:
+    """Statements, reports, citations and entry reports (the whole store or *wanted*)."""
     restrict = _values("s", wanted) if wanted is not None else ""
 
     infos: dict[str, StatementInfo] = {}
-    for row in _statement_rows(backend, restrict):
+    if wanted is None:
+        infos = _all_statement_infos(backend)
+    for row in _statement_rows(backend, restrict) if wanted is not None else ():
         if row["s"] in infos:
             continue
         triple = (row["subj"], row["pred"], row["obj"]) if "obj" in row else None
         infos[row["s"]] = StatementInfo(row["s"], row.get("text", ""), triple)
 
     if wanted is None:
+        # DISTINCT: with the union of the document graphs, a fact stated in k documents
+        # comes back k times (and a join of two such patterns k * k times).
         report_rows = backend.select(
-            "SELECT ?r ?s ?src WHERE { ?r pt:statement ?s ; prov:wasAttributedTo ?src }"
+            "SELECT DISTINCT ?r ?s ?src WHERE { ?r pt:statement ?s ; prov:wasAttributedTo ?src }"
         )
         cite_rows = backend.select(
-            f"SELECT ?r ?c WHERE {{ ?r {_CITES} ?c . ?r pt:statement ?x . ?c pt:statement ?y }}"
+            f"SELECT DISTINCT ?r ?c WHERE {{ ?r {_CITES} ?c . "
+            "FILTER EXISTS { ?r pt:statement ?x } FILTER EXISTS { ?c pt:statement ?y } }"
         )
         entry_rows = backend.select(
             "SELECT DISTINCT ?r WHERE { ?r pt:appearsIn ?d ; prov:wasAttributedTo ?p . "
@@ -143,18 +310,7 @@ def load_projection(backend: Backend, statements: Iterable[str] | None = None) -
             f"SELECT DISTINCT ?r WHERE {{ {reach} ?r pt:appearsIn ?d ; "
             "prov:wasAttributedTo ?p . ?d schema:publisher ?p }"
         )
-    G = nx.DiGraph()
-    for iri, info in infos.items():
-        G.add_node(iri, kind="statement", label=info.text)
-    entries = {row["r"] for row in entry_rows}
-    for row in report_rows:
-        G.add_node(row["r"], kind="report", source=row["src"], statement=row["s"],
-                   entry=row["r"] in entries)
-    for row in cite_rows:
-        if row["r"] in G and row["c"] in G:
-            G.add_edge(row["r"], row["c"])
-    _add_roots(G, infos)
-    return Projection(G, infos, load_sources(backend))
+    return infos, report_rows, cite_rows, entry_rows
 
 
 def _add_roots(G: nx.DiGraph, infos: dict[str, StatementInfo]) -> None:
@@ -163,6 +319,7 @@ def _add_roots(G: nx.DiGraph, infos: dict[str, StatementInfo]) -> None:
     Those are its entry reports, its reports that no other report of it cites,
     and, for a cycle that nothing leads into, the cycle's members.
     """
+    import networkx as nx
     by_statement: dict[str, list[str]] = {}
     for n, data in G.nodes(data=True):
         if data.get("kind") == "report" and data.get("statement") in infos:

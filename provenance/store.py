@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ._names import PREFIXES  # rdflib-free (fast start-up); equal to vocab.PREFIXES
 from .errors import InputError, StoreError
-from .vocab import PREFIXES
 
 __all__ = ["DEFAULT_STORE", "Backend", "EmbeddedStore", "default_store_path", "Row"]
 
@@ -59,10 +59,28 @@ class Backend:
         """Run a SELECT with the project prefixes; rows map variable -> lexical value."""
         raise NotImplementedError
 
-    def graph_hashes(self) -> dict[str, str]:
-        """Content hash of every document graph."""
+    def select_iter(
+        self, query: str, names: Sequence[str], union: bool = True
+    ) -> Iterator[tuple[str | None, ...]]:
+        """Like :meth:`select`, as a stream of tuples of *names*' values.
+
+        A whole-store question reads millions of rows: a stream, not a list of dicts.
+        """
+        for row in self.select(query):
+            yield tuple(row.get(n) for n in names)
+
+    def graph_hashes(self, graphs: Iterable[str] | None = None) -> dict[str, str]:
+        """Content hash of every document graph (or of *graphs*: a small ingest into a
+        large store asks only about its own)."""
+        if graphs is None:
+            restrict = ""
+        else:
+            names = sorted(set(map(str, graphs)))
+            if not names:
+                return {}
+            restrict = "VALUES ?g { " + " ".join(f"<{g}>" for g in names) + " } "
         rows = self.select(
-            "SELECT ?g ?h WHERE { GRAPH ?g { ?g pt:contentHash ?h } }", union=False
+            f"SELECT ?g ?h WHERE {{ {restrict}GRAPH ?g {{ ?g pt:contentHash ?h }} }}", union=False
         )
         return {r["g"]: r["h"] for r in rows}
 
@@ -112,9 +130,23 @@ class EmbeddedStore(Backend):
         import pyoxigraph as ox
 
         try:
-            return cls(path, ox.Store.read_only(str(db)))
+            self = cls(path, ox.Store.read_only(str(db)))
         except OSError as exc:
             raise StoreError(f"cannot open the store at {path}: {exc}") from None
+        self._hide_uncommitted()
+        return self
+
+    def _hide_uncommitted(self) -> None:
+        """Ignore the graphs of a bulk load that has not committed (see :mod:`.bulk`)."""
+        import pyoxigraph as ox
+
+        from .bulk import PENDING
+
+        pending = ox.NamedNode(PENDING)
+        hidden = {q.subject.value for q in self._store.quads_for_pattern(None, None, None, pending)}
+        if hidden:
+            hidden.add(PENDING)
+            self._visible = [g for g in self._store.named_graphs() if g.value not in hidden]
 
     @classmethod
     @contextmanager
@@ -150,6 +182,9 @@ class EmbeddedStore(Backend):
             except OSError as exc:
                 raise StoreError(f"cannot open the store at {path}: {exc}") from None
             self = cls(path, store, fd)
+            from .bulk import recover
+
+            recover(store)  # a bulk load that died before its commit leaves nothing
             ok = False
             try:
                 yield self
@@ -166,11 +201,18 @@ class EmbeddedStore(Backend):
 
     # ---------------------------------------------------------------- reading
 
+    _visible: list[Any] | None = None  # set when uncommitted graphs must be ignored
+
     def select(self, query: str, union: bool = True) -> list[Row]:
         try:
-            result = self._store.query(
-                _prologue() + query, use_default_graph_as_union=union
-            )
+            if self._visible is None:
+                result = self._store.query(_prologue() + query, use_default_graph_as_union=union)
+            else:
+                result = self._store.query(
+                    _prologue() + query,
+                    default_graph=self._visible if union else None,
+                    named_graphs=self._visible,
+                )
         except SyntaxError as exc:  # a bug in our own queries
             raise StoreError(f"internal query error: {exc}") from None
         names = [v.value for v in result.variables]
@@ -178,6 +220,23 @@ class EmbeddedStore(Backend):
             {n: term.value for n, term in zip(names, row, strict=True) if term is not None}
             for row in result
         ]
+
+    def select_iter(
+        self, query: str, names: Sequence[str], union: bool = True
+    ) -> Iterator[tuple[str | None, ...]]:
+        kwargs: dict[str, Any] = (
+            {"use_default_graph_as_union": union} if self._visible is None
+            else {"default_graph": self._visible if union else None,
+                  "named_graphs": self._visible}
+        )
+        try:
+            result = self._store.query(_prologue() + query, **kwargs)
+        except SyntaxError as exc:  # a bug in our own queries
+            raise StoreError(f"internal query error: {exc}") from None
+        order = [v.value for v in result.variables]
+        at = [order.index(n) for n in names]
+        for row in result:
+            yield tuple(None if row[i] is None else row[i].value for i in at)
 
     def raw(self) -> Any:
         """The underlying :class:`pyoxigraph.Store` (for SPARQL and exports)."""

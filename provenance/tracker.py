@@ -14,13 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any, Literal
 
-import networkx as nx
-
-from . import graph as g
+from ._names import ID, document_iri, local_id, source_iri, statement_iri  # no rdflib
 from .errors import AmbiguousIdError, UnknownIdError
-from .projection import Projection, SourceInfo, load_projection
+from .projection import Projection, SourceInfo, load_citations, load_projection, load_sources
 from .store import Backend
-from .vocab import ID, document_iri, local_id, source_iri, statement_iri
 
 __all__ = ["Tracker", "By"]
 
@@ -37,8 +34,11 @@ def _literal(text: str) -> str:
 class Tracker:
     """Answers provenance questions about the statements in *backend*."""
 
-    def __init__(self, backend: Backend):
+    def __init__(self, backend: Backend, fast: bool = True):
         self.backend = backend
+        #: answer ``--by source`` questions with :mod:`provenance.fastgraph` (same answers);
+        #: False uses the networkx reference throughout (the tests compare the two)
+        self.fast = fast
 
     # ------------------------------------------------------------ resolving names
 
@@ -119,6 +119,8 @@ class Tracker:
         """The graph of the whole store (or of *statements*), merged by organisation if asked."""
         proj = load_projection(self.backend, statements)
         if by == "organization":
+            from . import graph as g
+
             proj.graph = g.merge_by_organization(proj.graph, proj.organization_of())
         return proj
 
@@ -140,11 +142,11 @@ class Tracker:
         info = proj.sources.get(iri) or SourceInfo(iri, local_id(iri))
         return {"source": self.source_id(iri), "label": info.label, "anonymous": info.anonymous}
 
-    def _node_sources(self, H: nx.DiGraph, node: str) -> list[str]:
+    def _node_sources(self, H: Any, node: str) -> list[str]:
         data = H.nodes[node]
         return list(data["sources"]) if data.get("circular") else [data.get("source", node)]
 
-    def _origin_object(self, proj: Projection, a: g.StatementAnalysis) -> dict[str, Any]:
+    def _origin_object(self, proj: Projection, a: Any) -> dict[str, Any]:
         H = a.subgraph
         info = proj.statements[a.statement]
         origins: list[dict[str, Any]] = []
@@ -179,13 +181,45 @@ class Tracker:
     # ------------------------------------------------------------ questions
 
     def _analyses(
-        self, statements: Iterable[str] | None, by: By
-    ) -> Iterator[tuple[Projection, g.StatementAnalysis]]:
+        self, statements: Iterable[str] | None, by: By, cutoff: int | None = None
+    ) -> Iterator[tuple[Projection, Any]]:
         wanted = list(statements) if statements is not None else None
+        if by == "source" and self.fast:
+            yield from self._fast_analyses(wanted, cutoff)
+            return
+        from . import graph as g
+
         proj = self.projection(wanted, by)
         for s in wanted if wanted is not None else g.statements(proj.graph):
             if s in proj.graph:
                 yield proj, g.analyse(proj.graph, s)
+
+    def _fast_analyses(
+        self, wanted: list[str] | None, cutoff: int | None = None
+    ) -> Iterator[tuple[Projection, Any]]:
+        """The fast path (plain Python, :mod:`provenance.fastgraph`); same answers.
+
+        One statement: only its subgraph and its sources are fetched. The whole
+        store: its citations are fetched once, then each statement's small subgraph
+        is analysed in turn (no whole-graph flow, no networkx).
+        """
+        from . import fastgraph as fg
+
+        cits, infos = load_citations(self.backend, wanted)
+        if wanted is not None:
+            sources = load_sources(self.backend, _subgraph_sources(cits))
+        else:
+            sources = load_sources(self.backend)
+        proj = Projection(None, infos, sources)  # type: ignore[arg-type]
+        for s in wanted if wanted is not None else sorted(infos):
+            if s in infos:
+                yield proj, fg.analyse(cits, s, cutoff=cutoff, chains=cutoff is None)
+
+    def source_labels(self, ids: Iterable[str]) -> dict[str, str]:
+        """Labels of the sources with these ids (or IRIs), fetched for these only."""
+        iris = {i: (i if "://" in i else str(source_iri(i))) for i in ids}
+        found = load_sources(self.backend, iris.values())
+        return {i: found[iri].label for i, iri in iris.items() if iri in found}
 
     def origin(self, statement: str, by: By = "source") -> dict[str, Any]:
         """Who originally said *statement* (id, IRI or words), with its chains."""
@@ -211,7 +245,7 @@ class Tracker:
     def single_source(self, by: By = "source") -> list[dict[str, Any]]:
         """Every statement that rests on one source, and that source."""
         out = []
-        for proj, a in self._analyses(None, by):
+        for proj, a in self._analyses(None, by, cutoff=2):
             if not a.single_source:
                 continue
             row = self._origin_object(proj, a)
@@ -229,9 +263,14 @@ class Tracker:
     def impact(self, source: str, by: By = "source") -> list[dict[str, Any]]:
         """The statements that rest on *source* or lose independence without it."""
         iri = self.resolve_source(source)
-        proj = self.projection(None, by)
-        target = proj.organization_of().get(iri, iri) if by == "organization" else iri
-        effects = g.impact(proj.graph, target)
+        if by == "source" and self.fast:
+            proj, effects = self._fast_impact(iri)
+        else:
+            from . import graph as g
+
+            proj = self.projection(None, by)
+            target = proj.organization_of().get(iri, iri) if by == "organization" else iri
+            effects = g.impact(proj.graph, target)
         rows = []
         for s, (before, after) in effects.items():
             rows.append(
@@ -247,9 +286,32 @@ class Tracker:
         rows.sort(key=lambda r: (not r["single_source"], r["statement"]))
         return rows
 
+    def _fast_impact(self, source: str) -> tuple[Projection, dict[str, tuple[int, int]]]:
+        from . import fastgraph as fg
+
+        cits, infos = load_citations(self.backend, None)
+        # Only statements whose subgraph holds a report by the source can change.
+        mine = {r for r, src in cits.source.items() if src == source}
+        local = all(
+            cits.statement.get(c) == cits.statement.get(r)
+            for r, cs in cits.succ.items() for c in cs
+        )
+        if local:
+            candidates = sorted({cits.statement[r] for r in mine} & set(infos))
+        else:
+            candidates = sorted(infos)
+        effects: dict[str, tuple[int, int]] = {}
+        for s in candidates:
+            counts = fg.impact_counts(cits, s, source)
+            if counts is not None:
+                effects[s] = counts
+        return Projection(None, infos, {}), effects  # type: ignore[arg-type]
+
     def statements(self) -> list[dict[str, Any]]:
         """Every statement with its text and triple."""
-        proj = load_projection(self.backend, None)
+        from .projection import _all_statement_infos  # no graph is needed to list them
+
+        infos = _all_statement_infos(self.backend)
         return [
             {
                 "id": local_id(info.iri),
@@ -257,7 +319,7 @@ class Tracker:
                 "text": info.text,
                 "triple": list(info.triple) if info.triple else None,
             }
-            for info in sorted(proj.statements.values(), key=lambda i: i.iri)
+            for info in sorted(infos.values(), key=lambda i: i.iri)
         ]
 
     def sources(self, by: By = "source") -> list[dict[str, Any]]:
@@ -291,3 +353,8 @@ class Tracker:
         ]
         rows.sort(key=lambda r: (-r["statements"], r["id"]))
         return rows
+
+
+def _subgraph_sources(cits: Any) -> set[str]:
+    """Every source of the reports of *cits* (what rendering an answer needs to label)."""
+    return set(cits.source.values())

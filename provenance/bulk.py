@@ -1,0 +1,670 @@
+"""Bulk ingest: large batches streamed, validated, then bulk-loaded and committed.
+
+:func:`provenance.ingest.ingest_files` hands a batch here when it is large (see
+:data:`BULK_MIN_BYTES`) and the store is the embedded one. What changes against the
+ordinary path is how, not what:
+
+* **Streaming.** Files are read one at a time (YAML through the reference conversion,
+  :func:`provenance.annotation.annotation_to_unit`; N-Quads through Oxigraph's
+  parser); each document's quads are checked and appended to a temporary N-Quads
+  file, then dropped. Memory grows with the number of distinct statements, reports
+  and sources (the facts the checks must compare across documents), not with the
+  size of the files.
+* **Validation before anything is visible.** :class:`ShapeChecker` checks what
+  ``ontology/shapes.ttl`` says (counts, node kinds, datatypes, classes, ranges) over
+  the union of the batch and the types and labels of the sources it names from the
+  store, as pyshacl does on the ordinary path; declared sources and one text per
+  statement id are checked as :func:`provenance.ingest.validate_units` does.
+* **Atomic, and fast.** Oxigraph's ``bulk_load`` is fast but not transactional, so
+  (design section 4): a small transaction first records the graphs about to be
+  loaded in the pending graph :data:`PENDING`; then the new graphs are bulk-loaded;
+  then one transaction writes their content hashes (the commit record), replaces
+  the graphs this batch re-ingests, and empties :data:`PENDING`. Readers ignore the
+  graphs listed there (:meth:`provenance.store.EmbeddedStore.open_read`); a writer
+  that opens a store whose pending graph is not empty drops the graphs it lists
+  (:func:`recover`): a crash mid-load leaves nothing visible, and nothing behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError, StoreError, ValidationError
+
+__all__ = ["BULK_MIN_BYTES", "PENDING", "ShapeChecker", "wants_bulk", "bulk_ingest", "recover"]
+
+#: batches whose files hold at least this many bytes take the bulk path
+BULK_MIN_BYTES = int(os.environ.get("PROVENANCE_BULK_MIN_BYTES", 2_000_000))
+#: the graph that lists the graphs of a bulk load not yet committed
+PENDING = "https://w3id.org/provenance-tracker/id/meta/pending"
+
+_PT = "https://w3id.org/provenance-tracker/ns#"
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+_PROV = "http://www.w3.org/ns/prov#"
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_SDO = "https://schema.org/"
+_HASH = _PT + "contentHash"
+_TYPE = _RDF + "type"
+
+IRI, LITERAL, BNODE = 0, 1, 2
+# (subject, predicate, object value, object kind, datatype or None, language or None)
+Quad = tuple[str, str, str, int, "str | None", "str | None"]
+
+
+def wants_bulk(store: Any, files: Sequence[Path]) -> bool:
+    """True for a large batch into the embedded store (the ordinary path is fine below)."""
+    from .store import EmbeddedStore
+
+    if not isinstance(store, EmbeddedStore):
+        return False
+    suffixes = {".yaml", ".yml", ".nq", ".nquads"}
+    if any(f.suffix.lower() not in suffixes for f in files):
+        return False
+    return sum(f.stat().st_size for f in files) >= BULK_MIN_BYTES
+
+
+# ---------------------------------------------------------------------- the shapes
+
+
+_WATCHED = {
+    _RDF + "subject", _RDF + "predicate", _RDF + "object", _PT + "text",
+    _PROV + "wasAttributedTo", _PT + "statement", _PROV + "wasDerivedFrom",
+    _PROV + "wasQuotedFrom", _PT + "appearsIn", _PT + "cue", _PT + "confidence",
+    _RDFS + "label", _PT + "anonymous", _PROV + "actedOnBehalfOf", _SDO + "publisher",
+}
+_STATEMENT, _REPORT, _SOURCE, _DOCUMENT = (_PT + c for c in ("Statement", "Report", "Source",
+                                                             "Document"))
+_MANY = -1  # more than one distinct value
+# Properties with at most (or exactly) one value: what the value must be, and the message.
+_ONE = {
+    _RDF + "subject": "a statement needs exactly one rdf:subject (an IRI)",
+    _RDF + "predicate": "a statement needs exactly one rdf:predicate (an IRI)",
+    _RDF + "object": "a statement needs exactly one rdf:object",
+    _PROV + "wasAttributedTo": "a report needs exactly one source (prov:wasAttributedTo)",
+    _PT + "statement": "a report needs exactly one statement (pt:statement), typed pt:Statement",
+    _PT + "cue": "pt:cue must be one string",
+    _PT + "anonymous": "pt:anonymous must be one xsd:boolean",
+    _SDO + "publisher": "a document needs exactly one publisher (schema:publisher)",
+}
+_MUST_BE_IRI = {_RDF + "subject", _RDF + "predicate", _PROV + "wasAttributedTo",
+                _SDO + "publisher", _PROV + "actedOnBehalfOf"}
+# Properties whose values must be instances of a class (sh:class).
+_CLASS_OF = {
+    _PT + "statement": _STATEMENT,
+    _PROV + "wasDerivedFrom": _REPORT,
+    _PROV + "wasQuotedFrom": _REPORT,
+    _PT + "appearsIn": _DOCUMENT,
+}
+_CLASS_MESSAGE = {
+    _PROV + "wasDerivedFrom": "a report can only cite (prov:wasDerivedFrom) another pt:Report",
+    _PROV + "wasQuotedFrom": "a report can only quote (prov:wasQuotedFrom) another pt:Report",
+    _PT + "appearsIn": "pt:appearsIn must point at a pt:Document",
+    _PT + "statement": _ONE[_PT + "statement"],
+}
+
+
+class ShapeChecker:
+    """The SHACL shapes of ``ontology/shapes.ttl``, checked over a stream of quads.
+
+    Feed every quad of the batch with :meth:`add` (and the store's types and labels of
+    the sources the batch names with :meth:`add_context`), then call :meth:`check`,
+    which raises :class:`ValidationError` with the message of the violated shape.
+
+    To keep a million statements in little memory, nodes and values are kept as
+    their 64-bit hashes (a collision, about one chance in 10^5 at 10^7 nodes, could
+    only hide a violation); the IRI of a node that violates a shape is found again
+    with *resolve* (a second pass over the input) to name it in the message.
+    """
+
+    def __init__(self, resolve: Any = None) -> None:
+        self.typed: dict[str, set[int]] = {c: set() for c in (_STATEMENT, _REPORT, _SOURCE,
+                                                                _DOCUMENT)}
+        self.one: dict[str, dict[int, int]] = {p: {} for p in _ONE}
+        self.texts: set[int] = set()
+        self.labels: set[int] = set()
+        self.attributed: set[int] = set()
+        self.bad: dict[tuple[int, str], str] = {}  # (node, property) -> message: value errors
+        self.later: list[tuple[int, int, str]] = []  # (node, value, property): class checks
+        self.resolve = resolve
+
+    def add(self, q: Quad) -> None:
+        s, p, o, kind, dt, lang = q
+        if p == _TYPE:
+            typed = self.typed.get(o)
+            if typed is not None:
+                typed.add(hash(s))
+            return
+        if p not in _WATCHED:
+            return
+        sh = hash(s)
+        value = hash((o, kind, dt, lang))
+        one = self.one.get(p)
+        if one is not None:
+            seen = one.get(sh)
+            if seen is None:
+                one[sh] = value
+            elif seen != value:
+                one[sh] = _MANY
+        if kind != IRI and p in _MUST_BE_IRI:
+            self.bad.setdefault((sh, p), _ONE.get(p, f"{p} must point at an IRI"))
+        target = _CLASS_OF.get(p)
+        if target is not None:
+            oh = hash(o)
+            if oh not in self.typed[target]:
+                self.later.append((sh, oh, p))
+        elif p == _PT + "text":
+            self.texts.add(sh)
+            if not _is_string((o, kind, dt, lang)) or not o:
+                self.bad.setdefault((sh, p), "a statement needs a non-empty pt:text")
+        elif p == _RDFS + "label":
+            self.labels.add(sh)
+        elif p == _PROV + "wasAttributedTo":
+            self.attributed.add(hash(o))
+        elif p == _PT + "cue":
+            if not _is_string((o, kind, dt, lang)):
+                self.bad.setdefault((sh, p), _ONE[p])
+        elif p == _PT + "anonymous":
+            if kind != LITERAL or dt != _XSD + "boolean":
+                self.bad.setdefault((sh, p), _ONE[p])
+        elif p == _PT + "confidence":
+            if not _decimal_in((o, kind, dt, lang), 0, 1):
+                self.bad.setdefault((sh, p), "pt:confidence must be an xsd:decimal from 0 to 1")
+
+    def add_context(self, s: str, p: str, o: str, kind: int) -> None:
+        """A fact from the store that SHACL sees too (a source's type or label)."""
+        if p == _TYPE:
+            if o in self.typed:
+                self.typed[o].add(hash(s))
+        elif p == _RDFS + "label":
+            self.labels.add(hash(s))
+
+    def _fail(self, node: int, message: str) -> None:
+        from .vocab import local_id
+
+        name, where = self.resolve(node) if self.resolve else (None, "input")
+        raise ValidationError(f"{where}: {local_id(name or '?')}: {message} (SHACL)")
+
+    def check(self) -> None:
+        """Raise :class:`ValidationError` for the first node that violates a shape."""
+        statements, reports = self.typed[_STATEMENT], self.typed[_REPORT]
+        reports_all = reports | self.one[_PT + "statement"].keys()
+        sources = self.typed[_SOURCE] | self.attributed
+        targets = {
+            _STATEMENT: statements, _REPORT: reports_all, _SOURCE: sources,
+            _DOCUMENT: self.typed[_DOCUMENT],
+        }
+        shape_of = {  # property -> the target class whose shape constrains it
+            _RDF + "subject": _STATEMENT, _RDF + "predicate": _STATEMENT,
+            _RDF + "object": _STATEMENT, _PT + "text": _STATEMENT,
+            _PROV + "wasAttributedTo": _REPORT, _PT + "statement": _REPORT,
+            _PROV + "wasDerivedFrom": _REPORT, _PROV + "wasQuotedFrom": _REPORT,
+            _PT + "appearsIn": _REPORT, _PT + "cue": _REPORT, _PT + "confidence": _REPORT,
+            _PT + "anonymous": _SOURCE, _PROV + "actedOnBehalfOf": _SOURCE,
+            _SDO + "publisher": _DOCUMENT,
+        }
+        for (node, prop), message in self.bad.items():
+            if node in targets[shape_of[prop]]:
+                self._fail(node, message)
+        required = {
+            _STATEMENT: (_RDF + "subject", _RDF + "predicate", _RDF + "object"),
+            _REPORT: (_PROV + "wasAttributedTo", _PT + "statement"),
+            _DOCUMENT: (_SDO + "publisher",),
+        }
+        for cls, props in required.items():
+            for prop in props:
+                values = self.one[prop]
+                for node in targets[cls]:
+                    if values.get(node, _MANY) == _MANY:
+                        self._fail(node, _ONE[prop])
+        for prop in (_PT + "cue", _PT + "anonymous"):
+            cls = shape_of[prop]
+            for node, value in self.one[prop].items():
+                if value == _MANY and node in targets[cls]:
+                    self._fail(node, _ONE[prop])
+        for node in statements - self.texts:
+            self._fail(node, "a statement needs a non-empty pt:text")
+        for node, value, prop in self.later:
+            if value not in self.typed[_CLASS_OF[prop]] and node in reports_all:
+                self._fail(node, _CLASS_MESSAGE[prop])
+        for node in sources - self.labels:
+            self._fail(node, "a source needs a label (rdfs:label)")
+
+
+def _is_string(v: tuple[str, int, str | None, str | None]) -> bool:
+    return v[1] == LITERAL and v[3] is None and v[2] in (None, _XSD + "string")
+
+
+def _decimal_in(v: tuple[str, int, str | None, str | None], low: int, high: int) -> bool:
+    if v[1] != LITERAL or v[2] != _XSD + "decimal":
+        return False
+    try:
+        return low <= Decimal(v[0]) <= high
+    except InvalidOperation:
+        return False
+
+
+# ---------------------------------------------------------------------- reading
+
+
+@dataclass
+class _Graph:
+    """One document graph of the batch, without its triples."""
+
+    name: str
+    where: str
+    content_hash: str
+    triples: int = 0
+    declares: set[str] = field(default_factory=set)
+    needs: dict[str, str] = field(default_factory=dict)
+
+
+def _escape(text: str) -> str:
+    return (text.replace("\\", "\\\\").replace('"', '\\"')
+            .replace("\n", "\\n").replace("\r", "\\r"))
+
+
+def _line(q: Quad, graph: str) -> str:
+    s, p, o, kind, dt, lang = q
+    subj = s if s.startswith("_:") else f"<{s}>"  # blank nodes are kept as "_:label"
+    if kind == IRI:
+        obj = f"<{o}>"
+    elif kind == BNODE:
+        obj = o
+    elif lang:
+        obj = f'"{_escape(o)}"@{lang}'
+    elif dt and dt != _XSD + "string":
+        obj = f'"{_escape(o)}"^^<{dt}>'
+    else:
+        obj = f'"{_escape(o)}"'
+    return f"{subj} <{p}> {obj} <{graph}> .\n"
+
+
+def _from_rdflib(triple: tuple[Any, Any, Any]) -> Quad:
+    from rdflib import BNode, Literal
+
+    s, p, o = triple
+    subj = f"_:{s}" if isinstance(s, BNode) else str(s)
+    if isinstance(o, Literal):
+        dt = str(o.datatype) if o.datatype is not None else None
+        return (subj, str(p), str(o), LITERAL, dt, o.language)
+    if isinstance(o, BNode):
+        return (subj, str(p), f"_:{o}", BNODE, None, None)
+    return (subj, str(p), str(o), IRI, None, None)
+
+
+def _fast_yaml(path: Path) -> list[tuple[dict[str, Any], list[Quad]]] | None:
+    """The fast conversion of a YAML file, or None where the reference must do it."""
+    from .fastyaml import Fallback, fast_units
+
+    try:
+        return list(fast_units(path))
+    except Fallback:
+        return None
+
+
+def _yaml_graphs(
+    path: Path, converted: Any = False
+) -> Iterator[tuple[_Graph, list[Quad]]]:
+    """The units of a YAML file: the fast conversion, else the reference one.
+
+    *converted* is the file's fast conversion if it was done already (None: the
+    reference must do it), else False.
+    """
+    units = converted if converted is not False else _fast_yaml(path)
+    if units is None:
+        yield from _reference_yaml_graphs(path)
+        return
+    for facts, quads in units:
+        yield _Graph(facts["graph"], facts["where"], facts["content_hash"], facts["triples"],
+                     facts["declares"], facts["needs"]), quads
+
+
+def _converted(files: Sequence[Path]) -> Iterator[Any]:
+    """The fast conversion of each YAML file in order, two files at a time in two processes.
+
+    At most a few files wait converted, so memory stays bounded; with one core, or
+    one file, everything happens here.
+    """
+    yaml_files = [f for f in files if f.suffix.lower() in (".yaml", ".yml")]
+    if len(yaml_files) < 3 or (os.cpu_count() or 1) < 2:
+        yield from (False for _ in yaml_files)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        window = [pool.submit(_fast_yaml, f) for f in yaml_files[:4]]
+        for nxt in yaml_files[4:] + [None] * 4:
+            if not window:
+                break
+            done = window.pop(0)
+            if nxt is not None:
+                window.append(pool.submit(_fast_yaml, nxt))
+            yield done.result()
+
+
+def _reference_yaml_graphs(path: Path) -> Iterator[tuple[_Graph, list[Quad]]]:
+    """The units of a YAML file, converted by the reference code, one at a time."""
+    from .annotation import load_yaml_units
+
+    for unit in load_yaml_units(path):
+        g = _Graph(str(unit.graph), unit.where, unit.content_hash, len(unit.triples),
+                   {str(i) for i in unit.declares}, {str(k): v for k, v in unit.needs.items()})
+        yield g, [_from_rdflib(t) for t in unit.triples]
+
+
+_NEEDS = {_PROV + "wasAttributedTo", _SDO + "publisher", _PROV + "actedOnBehalfOf"}
+
+
+def _file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _nquads(path: Path) -> Iterator[tuple[str, Quad]]:
+    """(graph name, quad) for every quad of an N-Quads file, streamed by Oxigraph's parser.
+
+    Quads in the default graph are refused: the bulk path takes documents in graphs
+    of their own. A ``pt:contentHash`` read from the file is skipped (the store
+    writes its own, as :func:`provenance.rdfio.load_rdf_units` does).
+    """
+    import pyoxigraph as ox
+
+    literal, named, blank = ox.Literal, ox.NamedNode, ox.BlankNode
+    try:
+        for q in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS):
+            g = q.graph_name
+            if not isinstance(g, named):
+                raise InputError(
+                    f"{path}: a quad outside a named graph; the bulk N-Quads ingest takes "
+                    "one named graph per document")
+            p, o, subj = q.predicate.value, q.object, q.subject
+            if p == _HASH:
+                continue
+            s = f"_:{subj.value}" if isinstance(subj, blank) else subj.value
+            if isinstance(o, literal):
+                dt = o.datatype.value
+                yield g.value, (s, p, o.value, LITERAL,
+                                None if dt == _XSD + "string" else dt, o.language)
+            elif isinstance(o, named):
+                yield g.value, (s, p, o.value, IRI, None, None)
+            else:
+                yield g.value, (s, p, f"_:{o.value}", BNODE, None, None)
+    except SyntaxError as exc:
+        message = str(exc).splitlines()[0] if str(exc) else "invalid syntax"
+        raise InputError(f"{path}: nquads syntax error: {message}") from None
+
+
+def _nquads_graphs(path: Path) -> Iterator[tuple[_Graph, list[Quad]]]:
+    """The graphs of an N-Quads file with their quads (only to re-read replaced graphs)."""
+    content = _file_digest(path)
+    graphs: dict[str, tuple[_Graph, list[Quad]]] = {}
+    for name, q in _nquads(path):
+        entry = graphs.get(name)
+        if entry is None:
+            h = hashlib.sha256(content.encode() + name.encode()).hexdigest()
+            entry = graphs[name] = (_Graph(name, str(path), h), [])
+        entry[1].append(q)
+    yield from graphs.values()
+
+
+def _resolver(files: Sequence[Path]) -> Any:
+    """A function that finds the IRI (and file) of a node hash by reading *files* again."""
+
+    def resolve(node: int) -> tuple[str | None, str]:
+        for path in files:
+            if path.suffix.lower() in (".yaml", ".yml"):
+                quads: Iterable[tuple[str, Quad]] = (
+                    (g.where, q) for g, qs in _yaml_graphs(path) for q in qs)
+            else:
+                quads = ((str(path), q) for _, q in _nquads(path))
+            for where, q in quads:
+                if hash(q[0]) == node:
+                    return q[0], where
+                if hash(q[2]) == node:
+                    return q[2], where
+        return None, "input"
+
+    return resolve
+
+
+# ---------------------------------------------------------------------- writing
+
+
+def _sparql_literal(text: str) -> str:
+    return '"' + _escape(text) + '"'
+
+
+def recover(raw: Any) -> list[str]:
+    """Drop the graphs of a bulk load that never committed; return their names."""
+    import pyoxigraph as ox
+
+    pending = ox.NamedNode(PENDING)
+    names = sorted({q.subject.value for q in raw.quads_for_pattern(None, None, None, pending)})
+    if names:
+        drops = " ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in names)
+        raw.update(f"{drops} ;\nDROP SILENT GRAPH <{PENDING}>")
+    return names
+
+
+def bulk_ingest(store: Any, files: Sequence[Path]) -> list[Any]:
+    """Validate *files* as a stream, then bulk-load and commit them (see the module doc)."""
+    from .ingest import IngestResult
+    from .vocab import local_id
+
+    checker = ShapeChecker(_resolver(files))
+    graphs: dict[str, _Graph] = {}
+    texts: dict[str, tuple[str, str]] = {}
+    known = store.graph_hashes()
+    fd, tmp_name = tempfile.mkstemp(prefix="bulk-", suffix=".nq", dir=Path(store.path))
+    tmp = Path(tmp_name)
+    text_p, label_p = _PT + "text", _RDFS + "label"
+
+    needed: dict[str, str] = {}  # source IRI -> where it is first named
+    declared: set[str] = set()
+
+    def new_graph(g: _Graph) -> None:
+        # What sources a graph declares and needs is kept for the batch, not per graph.
+        for iri, at in g.needs.items():
+            needed.setdefault(iri, at)
+        declared.update(g.declares)
+        g.needs, g.declares = {}, set()
+        other = graphs.get(g.name)
+        if other is not None:
+            if other.where != g.where:
+                raise InputError(f"{g.where}: document '{local_id(g.name)}' is also in "
+                                 f"{other.where}; a document id must be unique")
+            raise InputError(f"{g.where}: document '{local_id(g.name)}' appears twice")
+        graphs[g.name] = g
+
+    try:
+        converted = _converted(files)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            write = out.write
+            for path in files:
+                if path.suffix.lower() in (".yaml", ".yml"):
+                    units = next(converted, False)
+                    for g, quads in _yaml_graphs(path, units):
+                        new_graph(g)
+                        fresh = g.name not in known
+                        for q in quads:
+                            checker.add(q)
+                            if q[1] == text_p:
+                                first = texts.setdefault(q[0], (q[2], g.where))
+                                if first[0] != q[2]:
+                                    _text_clash(q[0], first, q[2], g.where)
+                            if fresh:
+                                write(_line(q, g.name))
+                    continue
+                content = _file_digest(path)
+                where = str(path)
+                mine: dict[str, _Graph] = {}
+                for name, q in _nquads(path):
+                    g = mine.get(name)
+                    if g is None:
+                        h = hashlib.sha256(content.encode() + name.encode()).hexdigest()
+                        g = mine[name] = _Graph(name, where, h)
+                        new_graph(g)
+                    g.triples += 1
+                    checker.add(q)
+                    s, p, o, kind = q[0], q[1], q[2], q[3]
+                    if p in _NEEDS and kind == IRI:
+                        if o not in needed:
+                            needed[o] = where
+                    elif p == label_p and not s.startswith("_:"):
+                        declared.add(s)
+                    elif p == text_p:
+                        first = texts.setdefault(s, (o, where))
+                        if first[0] != o:
+                            _text_clash(s, first, o, where)
+                    if name not in known:
+                        write(_line(q, name))
+        _check_batch(store, checker, list(graphs.values()), texts, needed, declared)
+        # What the checks kept is not needed any more: give it back before Oxigraph's
+        # bulk loader takes its own memory, so that the two peaks do not add up.
+        del checker
+        texts.clear()
+        needed.clear()
+        declared.clear()
+        import gc
+
+        gc.collect()
+        return _write(store, store.raw(), list(graphs.values()), known, tmp, IngestResult)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _text_clash(s: str, first: tuple[str, str], text: str, where: str) -> None:
+    from .vocab import local_id
+
+    raise ValidationError(
+        f"{where}: statement '{local_id(s)}' has another text in {first[1]} ({first[0]!r}); "
+        "the same id must be the same claim: use the same text or another id")
+
+
+def _check_batch(store: Any, checker: ShapeChecker, graphs: list[_Graph],
+                 texts: dict[str, tuple[str, str]], needed: dict[str, str],
+                 declared: set[str]) -> None:
+    """Declared sources, one text per statement against the store, then the shapes."""
+    from rdflib import URIRef
+
+    from .ingest import _declared_in_store
+    from .vocab import local_id
+
+    replaced = {g.name for g in graphs}
+    missing = set(needed) - declared
+    if missing:
+        missing -= set(_declared_in_store(store, {URIRef(i) for i in missing}, replaced))
+    if missing:
+        iri = min(missing)
+        where = needed[iri]
+        if where.endswith((".yaml", ".yml")):  # the fast conversion knows no line numbers
+            for g, _ in _reference_yaml_graphs(Path(where)):
+                where = g.needs.get(iri, where) if where == needed[iri] else where
+        raise ValidationError(
+            f"{where}: source '{local_id(iri)}' is not declared; declare it under "
+            "'sources:' in this file or in a file ingested with it or before it")
+    if store.graph_hashes():  # a store with documents: compare texts with it
+        iris = sorted(texts)
+        for start in range(0, len(iris), 500):
+            values = " ".join(f"<{i}>" for i in iris[start: start + 500])
+            for row in store.select(
+                f"SELECT ?s ?t ?g WHERE {{ VALUES ?s {{ {values} }} "
+                "GRAPH ?g { ?s pt:text ?t } }",
+                union=False,
+            ):
+                text, where = texts[row["s"]]
+                if row["g"] not in replaced and row["t"] != text:
+                    raise ValidationError(
+                        f"{where}: statement '{local_id(row['s'])}' already has another text "
+                        f"in document '{local_id(row['g'])}' ({row['t']!r}); the same id must "
+                        "be the same claim: use the same text or another id")
+    context = sorted(set(needed) - declared)
+    for start in range(0, len(context), 500):
+        values = " ".join(f"<{i}>" for i in context[start: start + 500])
+        for row in store.select(
+            f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?o "
+            "FILTER(?p IN (rdf:type, rdfs:label)) }"
+        ):
+            kind = IRI if row["p"] == _TYPE else LITERAL
+            checker.add_context(row["s"], row["p"], row["o"], kind)
+    checker.check()
+
+
+def _write(store: Any, raw: Any, graphs: list[_Graph], known: dict[str, str], tmp: Path,
+           result_type: Any) -> list[Any]:
+    import pyoxigraph as ox
+
+    from .store import GraphWrite
+
+    results = []
+    new: list[_Graph] = []
+    replace: list[_Graph] = []
+    for g in graphs:
+        if known.get(g.name) == g.content_hash:
+            results.append(result_type(g.name, g.where, "unchanged", g.triples))
+        elif g.name in known:
+            replace.append(g)
+            results.append(result_type(g.name, g.where, "replaced", g.triples))
+        else:
+            new.append(g)
+            results.append(result_type(g.name, g.where, "added", g.triples))
+    if replace:
+        # Rare in a bulk batch: replaced documents go through the ordinary transaction.
+        by_name = {g.name for g in replace}
+        writes = [GraphWrite(name, lines, h) for name, lines, h in _reread(replace, by_name)]
+    else:
+        writes = []
+    if new:
+        pending = "\n".join(f"<{g.name}> <{_HASH}> {_sparql_literal(g.content_hash)} ."
+                            for g in new)
+        raw.update(f"INSERT DATA {{ GRAPH <{PENDING}> {{\n{pending}\n}} }}")
+        try:
+            # lenient: every IRI and literal of the file was checked while it was written
+            raw.bulk_load(path=str(tmp), format=ox.RdfFormat.N_QUADS, lenient=True)
+        except (OSError, SyntaxError, ValueError) as exc:
+            recover(raw)
+            raise StoreError(f"the store refused the ingest (nothing was written): {exc}") from None
+    commit = [f"DROP SILENT GRAPH <{PENDING}>"] if new else []
+    if new:
+        hashes = " ".join(
+            f"GRAPH <{g.name}> {{ <{g.name}> <{_HASH}> {_sparql_literal(g.content_hash)} }}"
+            for g in new)
+        commit.insert(0, f"INSERT DATA {{ {hashes} }}")
+    if writes:
+        from .store import _update_text
+
+        commit.insert(0, _update_text(writes))
+    if commit:
+        try:
+            raw.update(" ;\n".join(commit))
+        except (SyntaxError, OSError) as exc:
+            recover(raw)
+            raise StoreError(f"the store refused the ingest (nothing was written): {exc}") from None
+    return results
+
+
+def _reread(graphs: Iterable[_Graph], names: set[str]) -> Iterator[tuple[str, list[str], str]]:
+    """The N-Triples lines of graphs to replace, read again from their files."""
+    by_file: dict[str, list[_Graph]] = {}
+    for g in graphs:
+        by_file.setdefault(g.where, []).append(g)
+    for where in by_file:
+        path = Path(where)
+        stream = (_yaml_graphs(path) if path.suffix.lower() in (".yaml", ".yml")
+                  else _nquads_graphs(path))
+        for g, quads in stream:
+            if g.name in names:
+                lines = [_line(q, g.name).rsplit(" <", 1)[0] + " ." for q in quads]
+                yield g.name, lines, g.content_hash

@@ -1,0 +1,415 @@
+"""The per-statement analysis of :mod:`provenance.graph`, in plain Python.
+
+:mod:`provenance.graph` is the reference: it works on a networkx ``DiGraph``. This
+module answers the same questions (origins, chains, independent sources, dominators,
+rests_on, circular) for one statement's small subgraph held in dicts and lists, so
+that a question about one statement neither imports networkx (slow to start) nor
+builds a graph object per statement (slow over a million statements). Property
+tests (``tests/test_fastgraph.py``) check that :func:`analyse` gives exactly what
+:func:`provenance.graph.analyse` gives, on random graphs with cycles, self-loops and
+entry reports.
+
+A graph here is a :class:`Citations`: report attributes, ``report -> cited reports``
+adjacency lists, and ``statement -> root reports``.
+
+Examples
+--------
+>>> c = Citations()
+>>> c.add_report("p", source="wire", statement="s", entry=True)
+>>> c.add_report("a", source="tass", statement="s")
+>>> c.add_report("b", source="mfa", statement="s")
+>>> c.cite("p", "a"); c.cite("a", "b")
+>>> c.add_roots(["s"])
+>>> a = analyse(c, "s")
+>>> a.independent_sources, a.rests_on, a.chains
+(1, 'b', [['a', 'b']])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Citations", "Sub", "FastAnalysis", "analyse", "subgraph"]
+
+
+@dataclass
+class Citations:
+    """Reports (with ``source``, ``statement``, ``entry``), citations and statement roots."""
+
+    source: dict[str, str] = field(default_factory=dict)
+    statement: dict[str, str] = field(default_factory=dict)
+    entry: set[str] = field(default_factory=set)
+    succ: dict[str, list[str]] = field(default_factory=dict)
+    roots: dict[str, list[str]] = field(default_factory=dict)
+
+    def add_report(self, r: str, *, source: str, statement: str, entry: bool = False) -> None:
+        self.source[r] = source
+        self.statement[r] = statement
+        if entry:
+            self.entry.add(r)
+        else:
+            self.entry.discard(r)
+        self.succ.setdefault(r, [])
+
+    def cite(self, r: str, c: str) -> None:
+        cited = self.succ.setdefault(r, [])
+        if c not in cited:  # a report cites a handful of reports at most
+            cited.append(c)
+            self.succ.setdefault(c, [])
+
+    def add_roots(self, statements: Iterable[str]) -> None:
+        """Link each statement to its root reports, as :mod:`provenance.projection` does.
+
+        Roots: entry reports, reports no other report of the statement cites, and for
+        a cycle nothing leads into, the cycle's members.
+        """
+        wanted = set(statements)
+        by_statement: dict[str, list[str]] = {}
+        for r, s in self.statement.items():
+            if s in wanted:
+                by_statement.setdefault(s, []).append(r)
+        preds: dict[str, set[str]] = {}
+        for u, vs in self.succ.items():
+            for v in vs:
+                preds.setdefault(v, set()).add(u)
+        for s, reports in by_statement.items():
+            mine = set(reports)
+            roots = [
+                r for r in reports
+                if r in self.entry or not any(p in mine and p != r for p in preds.get(r, ()))
+            ]
+            root_set = set(roots)
+            reached = _reach(self.succ, roots)
+            left = mine - reached
+            if left:
+                def inside(n: str, left: set[str] = left) -> list[str]:
+                    return [v for v in self.succ[n] if v in left]
+
+                for component in _sccs(left, inside):
+                    members = set(component)
+                    if not any(p in left and p not in members
+                               for m in members for p in preds.get(m, ())):
+                        root_set.update(members)
+            self.roots[s] = list(root_set)
+
+
+def _reach(succ: dict[str, list[str]], starts: Iterable[str]) -> set[str]:
+    seen = set(starts)
+    stack = list(seen)
+    while stack:
+        for v in succ.get(stack.pop(), ()):
+            if v not in seen:
+                seen.add(v)
+                stack.append(v)
+    return seen
+
+
+def _sccs(nodes: Iterable[str], succ: Any) -> list[list[str]]:
+    """Strongly connected components (iterative Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on: set[str] = set()
+    stack: list[str] = []
+    out: list[list[str]] = []
+    counter = 0
+    for root in nodes:
+        if root in index:
+            continue
+        work = [(root, iter(succ(root)))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on.add(root)
+        while work:
+            node, it = work[-1]
+            advanced = False
+            for v in it:
+                if v not in index:
+                    index[v] = low[v] = counter
+                    counter += 1
+                    stack.append(v)
+                    on.add(v)
+                    work.append((v, iter(succ(v))))
+                    advanced = True
+                    break
+                if v in on:
+                    low[node] = min(low[node], index[v])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                comp = []
+                while True:
+                    w = stack.pop()
+                    on.discard(w)
+                    comp.append(w)
+                    if w == node:
+                        break
+                out.append(comp)
+    return out
+
+
+@dataclass
+class Sub:
+    """``G(s)``: the statement's subgraph after contracting sink cycles."""
+
+    s: str
+    succ: dict[str, list[str]]  # node -> successors (s included)
+    data: dict[str, dict[str, Any]]  # report node -> attributes, like networkx's H.nodes
+
+    def out_degree(self, n: str) -> int:
+        return len(self.succ.get(n, ()))
+
+    def transparent(self, n: str) -> bool:
+        d = self.data[n]
+        return bool(d.get("entry")) and not d.get("circular") and bool(self.succ.get(n))
+
+    @property
+    def nodes(self) -> dict[str, dict[str, Any]]:
+        return self.data
+
+
+def subgraph(c: Citations, s: str) -> Sub:
+    """``G(s)`` as :func:`provenance.graph.provenance_subgraph` builds it."""
+    roots = c.roots.get(s, [])
+    reach = _reach(c.succ, roots)
+    succ: dict[str, list[str]] = {s: [r for r in dict.fromkeys(roots) if r != s]}
+    data: dict[str, dict[str, Any]] = {}
+    for n in reach:
+        if n == s:
+            continue
+        data[n] = {"kind": "report", "source": c.source.get(n, n),
+                   "statement": c.statement.get(n), "entry": n in c.entry}
+        succ[n] = [v for v in dict.fromkeys(c.succ.get(n, ())) if v != n and v != s]
+    reports = [n for n in succ if n != s]
+    for component in _sccs(reports, lambda n: succ[n]):
+        if len(component) < 2:
+            continue
+        members = set(component)
+        if any(v not in members for u in component for v in succ[u]):
+            continue
+        rep = min(component)
+        attrs = dict(data[rep])
+        attrs.update(circular=True, entry=False, members=sorted(component),
+                     sources=sorted({data[m].get("source", m) for m in component}))
+        for m in component:
+            del succ[m]
+            del data[m]
+        for u, vs in succ.items():
+            if any(v in members for v in vs):
+                kept = [v for v in vs if v not in members]
+                succ[u] = [*kept, rep]
+        succ[rep] = []
+        data[rep] = attrs
+    return Sub(s, succ, data)
+
+
+def _origins(h: Sub) -> list[str]:
+    return sorted(n for n in h.data if not h.succ[n])
+
+
+def _chains(h: Sub, limit: int) -> list[list[str]]:
+    # Paths that differ only in their transparent head are one chain (as graph.py).
+    found: set[tuple[str, ...]] = set()
+    for target in _origins(h):
+        # Depth-first over simple paths from s to target (networkx's all_simple_paths).
+        path = [h.s]
+        on_path = {h.s}
+        stack = [iter(h.succ[h.s])]
+        while stack and len(found) < limit:
+            child = next(stack[-1], None)
+            if child is None:
+                stack.pop()
+                on_path.discard(path.pop())
+                continue
+            if child in on_path:
+                continue
+            if child == target:
+                nodes = path[1:] + [child]
+                if len(nodes) > 1 and h.transparent(nodes[0]):
+                    nodes = nodes[1:]
+                found.add(tuple(nodes))
+                continue
+            path.append(child)
+            on_path.add(child)
+            stack.append(iter(h.succ[child]))
+        if len(found) >= limit:
+            break
+    return sorted((list(p) for p in found), key=lambda p: (len(p), p))
+
+
+def _count(h: Sub, removed: frozenset[str] = frozenset(), cutoff: int | None = None) -> int:
+    """Max number of paths s -> T, unit capacity through non-transparent reports."""
+    INF = 1 << 30
+    cap: dict[Any, dict[Any, int]] = {}
+
+    def edge(u: Any, v: Any, c: int) -> None:
+        cap.setdefault(u, {})
+        cap.setdefault(v, {})
+        cap[u][v] = cap[u].get(v, 0) + c
+        cap[v].setdefault(u, 0)
+
+    s, sink = h.s, ("\x00T",)
+    for n in h.data:
+        if n in removed or h.transparent(n):
+            continue
+        edge((n, 0), (n, 1), 1)
+    for u, vs in h.succ.items():
+        if u in removed:
+            continue
+        tail = s if u == s else ((u, 0) if h.transparent(u) else (u, 1))
+        for v in vs:
+            if v not in removed:
+                edge(tail, (v, 0), INF)
+    has_sink = False
+    for n in _origins(h):
+        if n not in removed:
+            edge((n, 1), sink, INF)
+            has_sink = True
+    if not has_sink or s not in cap:
+        return 0
+    flow = 0
+    while cutoff is None or flow < cutoff:
+        parent: dict[Any, Any] = {s: None}
+        queue = [s]
+        for u in queue:
+            if sink in parent:
+                break
+            for v, c in cap[u].items():
+                if c > 0 and v not in parent:
+                    parent[v] = u
+                    queue.append(v)
+        if sink not in parent:
+            break
+        v = sink
+        while parent[v] is not None:
+            u = parent[v]
+            cap[u][v] -= 1
+            cap[v][u] += 1
+            v = u
+        flow += 1
+    return flow
+
+
+def _dominators(h: Sub) -> list[str]:
+    origins = _origins(h)
+    if not origins:
+        return []
+    sink = "\x00T"
+    succ = {n: list(vs) for n, vs in h.succ.items()}
+    for o in origins:
+        succ[o] = [*succ[o], sink]
+    succ[sink] = []
+    # Reverse postorder from s, then Cooper-Harvey-Kennedy.
+    order: list[str] = []
+    seen = {h.s}
+    stack = [(h.s, iter(succ[h.s]))]
+    while stack:
+        node, it = stack[-1]
+        for v in it:
+            if v not in seen:
+                seen.add(v)
+                stack.append((v, iter(succ[v])))
+                break
+        else:
+            stack.pop()
+            order.append(node)
+    order.reverse()
+    rank = {n: i for i, n in enumerate(order)}
+    preds: dict[str, list[str]] = {n: [] for n in order}
+    for u in order:
+        for v in succ[u]:
+            preds[v].append(u)
+    idom = {h.s: h.s}
+    changed = True
+    while changed:
+        changed = False
+        for n in order[1:]:
+            new = None
+            for p in preds[n]:
+                if p not in idom:
+                    continue
+                if new is None:
+                    new = p
+                    continue
+                a, b = p, new
+                while a != b:
+                    while rank[a] > rank[b]:
+                        a = idom[a]
+                    while rank[b] > rank[a]:
+                        b = idom[b]
+                new = a
+            if new is not None and idom.get(n) != new:
+                idom[n] = new
+                changed = True
+    found: list[str] = []
+    node = idom[sink]
+    while node != h.s:
+        if not h.transparent(node):
+            found.append(node)
+        node = idom[node]
+    return found
+
+
+@dataclass
+class FastAnalysis:
+    """What :class:`provenance.graph.StatementAnalysis` holds, for one statement."""
+
+    statement: str
+    origins: list[str]
+    chains: list[list[str]]
+    independent_sources: int
+    rests_on: str | None
+    dominators: list[str]
+    circular: bool
+    subgraph: Sub = field(repr=False)
+
+    @property
+    def single_source(self) -> bool:
+        return self.independent_sources <= 1
+
+
+def analyse(c: Citations, s: str, chain_limit: int = 1000, cutoff: int | None = None,
+            chains: bool = True) -> FastAnalysis:
+    """:func:`provenance.graph.analyse` for statement *s* of *c*.
+
+    With *cutoff*, the count stops there (``single_source`` needs only ``cutoff=2``);
+    with ``chains=False`` no chain is listed.
+    """
+    h = subgraph(c, s)
+    count = _count(h, cutoff=cutoff)
+    dominators = _dominators(h)
+    circular = any(d.get("circular") for d in h.data.values()) or any(
+        len(comp) > 1 for comp in _sccs([n for n in h.succ if n != h.s], lambda n: h.succ[n])
+    )
+    return FastAnalysis(
+        statement=s,
+        origins=_origins(h),
+        chains=_chains(h, chain_limit) if chains else [],
+        independent_sources=count,
+        rests_on=dominators[0] if count == 1 and dominators else None,
+        dominators=dominators,
+        circular=circular,
+        subgraph=h,
+    )
+
+
+def impact_counts(c: Citations, s: str, source: str) -> tuple[int, int] | None:
+    """(count before, count without *source*'s reports), as :func:`provenance.graph.impact`."""
+    h = subgraph(c, s)
+    mine = frozenset(
+        n for n, d in h.data.items()
+        if not h.transparent(n) and (d.get("source") == source or source in d.get("sources", ()))
+    )
+    if not mine:
+        return None
+    before = _count(h)
+    after = _count(h, mine)
+    return (before, after) if after < before else None
+
+
+__all__ += ["impact_counts"]

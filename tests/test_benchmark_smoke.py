@@ -1,0 +1,43 @@
+"""A small run of the benchmark (no timing assertions): it runs end to end and writes results."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_benchmark_runs_end_to_end(tmp_path: Path) -> None:
+    results = tmp_path / "results"
+    cmd = [
+        sys.executable, str(ROOT / "benchmarks" / "run.py"), "--statements", "300",
+        "--runs", "1", "--sample", "5", "--cli-sample", "2", "--baseline-timeout", "60",
+        "--work", str(tmp_path / "work"), "--results", str(results),
+    ]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=240)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "| question | provenance |" in out.stdout
+    (md,) = results.glob("bench-300-*.md")
+    (js,) = results.glob("bench-300-*.json")
+    data = json.loads(js.read_text())
+    rows = data["rows"]
+    for key in ("ingest_yaml", "ingest_nq", "bulk_load", "incremental", "origin", "origin_cli",
+                "chain_cli", "impact", "single_source", "report"):
+        assert rows[key]["seconds"] is not None and rows[key]["seconds"] > 0, key
+    for key in ("ingest_nq", "origin", "single_source"):
+        assert rows[key].get("baseline_seconds"), key
+    # the same answers: the baseline and provenance count the same single-source statements
+    assert rows["single_source"]["rows"] >= 1
+    assert md.read_text().startswith("## 300 statements")
+
+
+def test_benchmark_generate_wrapper(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "generate.py"), "--statements", "20",
+         "--seed", "2", "-o", str(tmp_path / "c")], capture_output=True, text=True, timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / "c" / "nquads" / "corpus.nq").is_file()

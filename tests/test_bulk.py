@@ -1,0 +1,225 @@
+"""The bulk ingest path: the same store as the ordinary path, checked, atomic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from provenance import bulk
+from provenance.errors import InputError, ValidationError
+from provenance.generate import generate_corpus
+from provenance.ingest import ingest_files
+from provenance.store import EmbeddedStore
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("bulk-corpus")
+    generate_corpus(out, 300, seed=4, docs_per_file=25)
+    return out
+
+
+def _quads(path: Path, hashes: bool = True) -> set[str]:
+    import pyoxigraph as ox
+
+    store = ox.Store.read_only(str(path / "oxigraph"))
+    return {str(q) for q in store if hashes or "contentHash" not in str(q.predicate)}
+
+
+def _ingest(path: Path, files: list[Path], bulk_on: bool, monkeypatch: pytest.MonkeyPatch) -> list:
+    monkeypatch.setattr(bulk, "BULK_MIN_BYTES", 0 if bulk_on else 10**15)
+    with EmbeddedStore.open_write(path) as store:
+        return ingest_files(store, files)
+
+
+@pytest.mark.parametrize("what", ["yaml", "nquads"])
+def test_bulk_writes_what_the_ordinary_path_writes(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, what: str
+) -> None:
+    files = [corpus / "yaml"] if what == "yaml" else [corpus / "yaml" / "sources.yaml",
+                                                     corpus / "nquads" / "corpus.nq"]
+    fast = _ingest(tmp_path / "fast", [corpus / what], True, monkeypatch) if what == "yaml" \
+        else None
+    ref = _ingest(tmp_path / "ref", [corpus / "yaml"], False, monkeypatch)
+    if what == "yaml":
+        assert _quads(tmp_path / "fast") == _quads(tmp_path / "ref")
+        assert [(r.graph, r.status) for r in fast] == [(r.graph, r.status) for r in ref]
+    else:
+        _ingest(tmp_path / "fast", [corpus / "nquads" / "corpus.nq"], True, monkeypatch)
+        assert _quads(tmp_path / "fast", hashes=False) == _quads(tmp_path / "ref", hashes=False)
+    assert files  # both inputs exist
+
+
+def test_reingest_is_unchanged_and_a_changed_document_replaces(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = tmp_path / "s"
+    _ingest(store, [corpus / "yaml"], True, monkeypatch)
+    before = _quads(store)
+    again = _ingest(store, [corpus / "yaml"], True, monkeypatch)
+    assert {r.status for r in again} == {"unchanged"}
+    assert _quads(store) == before
+    changed = tmp_path / "changed"
+    changed.mkdir()
+    first = sorted((corpus / "yaml").glob("docs-*.yaml"))[0]
+    text = first.read_text().replace('title: "', 'title: "Updated: ', 1)
+    (changed / first.name).write_text(text)
+    results = _ingest(store, [changed / first.name], True, monkeypatch)
+    statuses = {r.status for r in results}
+    assert statuses == {"replaced", "unchanged"}
+    assert any("Updated: " in q for q in _quads(store))
+
+
+def _bad_batch(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "bad.nq"
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+PT = "https://w3id.org/provenance-tracker/ns#"
+ID = "https://w3id.org/provenance-tracker/id/"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+PROV = "http://www.w3.org/ns/prov#"
+
+
+def _doc(extra: str = "", text: str = "A claim") -> str:
+    g = f"<{ID}document/d1>"
+    st, rep, src = f"<{ID}statement/s1>", f"<{ID}report/s1/pub>", f"<{ID}source/pub>"
+    return "\n".join([
+        f"{src} <{RDF}type> <{PT}Source> {g} .",
+        f'{src} <http://www.w3.org/2000/01/rdf-schema#label> "Publisher" {g} .',
+        f"{g} <{RDF}type> <{PT}Document> {g} .",
+        f"{g} <https://schema.org/publisher> {src} {g} .",
+        f"{st} <{RDF}type> <{PT}Statement> {g} .",
+        f'{st} <{PT}text> "{text}" {g} .',
+        f"{st} <{RDF}subject> <{ID}entity/a> {g} .",
+        f"{st} <{RDF}predicate> <{ID}relation/b> {g} .",
+        f"{st} <{RDF}object> <{ID}entity/c> {g} .",
+        f"{rep} <{RDF}type> <{PT}Report> {g} .",
+        f"{rep} <{PROV}wasAttributedTo> {src} {g} .",
+        f"{rep} <{PT}statement> {st} {g} .",
+        f"{rep} <{PT}appearsIn> {g} {g} .",
+        extra,
+    ]) + "\n"
+
+
+def test_a_valid_hand_written_file_goes_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _bad_batch(tmp_path, _doc())
+    results = _ingest(tmp_path / "s", [path], True, monkeypatch)
+    assert [r.status for r in results] == ["added"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (f"<{ID}report/s1/pub> <{PROV}wasDerivedFrom> <{ID}report/s1/nobody> "
+         f"<{ID}document/d1> .", "can only cite"),
+        (f"<{ID}statement/s1> <{RDF}subject> <{ID}entity/z> <{ID}document/d1> .",
+         "exactly one rdf:subject"),
+        (f"<{ID}report/s1/pub> <{PROV}wasAttributedTo> <{ID}source/ghost> <{ID}document/d1> .",
+         "'ghost' is not declared"),
+        (f'<{ID}report/s1/pub> <{PT}cue> "a" <{ID}document/d1> .\n'
+         f'<{ID}report/s1/pub> <{PT}cue> "b" <{ID}document/d1> .', "pt:cue"),
+        (f"<{ID}document/d1> <https://schema.org/publisher> <{ID}source/pub2> "
+         f"<{ID}document/d1> .\n<{ID}source/pub2> <http://www.w3.org/2000/01/rdf-schema#label> "
+         f'"P2" <{ID}document/d1> .', "exactly one publisher"),
+    ],
+)
+def test_invalid_input_is_refused_and_nothing_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, extra: str, message: str
+) -> None:
+    store = tmp_path / "s"
+    _ingest(store, [ROOT / "seeds"], False, monkeypatch)
+    before = _quads(store)
+    path = _bad_batch(tmp_path, _doc(extra))
+    with pytest.raises(ValidationError, match=message):
+        _ingest(store, [path], True, monkeypatch)
+    assert _quads(store) == before
+    # The ordinary path (pyshacl) refuses it too.
+    with pytest.raises(InputError):
+        _ingest(store, [path], False, monkeypatch)
+
+
+def test_an_uncommitted_bulk_load_is_invisible_and_dropped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyoxigraph as ox
+
+    store = tmp_path / "s"
+    _ingest(store, [ROOT / "seeds"], False, monkeypatch)
+    before = _quads(store)
+    # What a crash between the pending record and the commit leaves behind.
+    raw = ox.Store(str(store / "oxigraph"))
+    half = _doc()
+    record = f'<{ID}document/d1> <{PT}contentHash> "x"'
+    raw.update(f"INSERT DATA {{ GRAPH <{bulk.PENDING}> {{ {record} }} }}")
+    raw.load(half.encode(), format=ox.RdfFormat.N_QUADS)
+    raw.flush()
+    del raw
+    from provenance.tracker import Tracker
+
+    reader = Tracker(EmbeddedStore.open_read(store))
+    assert "s1" not in {s["id"] for s in reader.statements()}
+    assert reader.backend.graph_hashes().keys() == {
+        g for g in reader.backend.graph_hashes()} and f"{ID}document/d1" not in (
+        reader.backend.graph_hashes())
+    with EmbeddedStore.open_write(store):
+        pass  # opening for writing drops what never committed
+    assert _quads(store) == before
+
+
+_EXTRA = [
+    f"<{ID}statement/s1> <{RDF}object> \"lit\" <{ID}document/d1> .",
+    f"<{ID}statement/s1> <{RDF}predicate> \"notiri\" <{ID}document/d1> .",
+    f"<{ID}report/s1/pub> <{PROV}wasAttributedTo> <{ID}source/pub> <{ID}document/d2> .",
+    f"<{ID}report/s1/x> <{PT}statement> <{ID}statement/s1> <{ID}document/d1> .",
+    f"<{ID}report/s1/pub> <{PT}appearsIn> <{ID}document/zz> <{ID}document/d1> .",
+    f"<{ID}report/s1/pub> <{PT}confidence> \"2\"^^<http://www.w3.org/2001/XMLSchema#decimal> "
+    f"<{ID}document/d1> .",
+    f"<{ID}report/s1/pub> <{PT}confidence> \"0.5\"^^<http://www.w3.org/2001/XMLSchema#decimal> "
+    f"<{ID}document/d1> .",
+    f"<{ID}source/pub> <{PT}anonymous> \"yes\" <{ID}document/d1> .",
+    f"<{ID}source/pub> <{PT}anonymous> \"true\"^^<http://www.w3.org/2001/XMLSchema#boolean> "
+    f"<{ID}document/d1> .",
+    f"<{ID}source/pub> <{PROV}actedOnBehalfOf> \"boss\" <{ID}document/d1> .",
+    f"<{ID}statement/s2> <{RDF}type> <{PT}Statement> <{ID}document/d1> .",
+    f"<{ID}report/s1/pub> <{PT}cue> \"said\"@en <{ID}document/d1> .",
+]
+
+
+def _check_only(path: Path, bulk_on: bool, monkeypatch: pytest.MonkeyPatch, tmp: Path) -> bool:
+    import shutil
+
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        _ingest(tmp, [path], bulk_on, monkeypatch)
+    except InputError:
+        return False
+    return True
+
+
+def test_the_shape_checker_agrees_with_pyshacl(tmp_path: Path) -> None:
+    """Random deletions and additions: the bulk path accepts exactly what pyshacl accepts."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    base = [line for line in _doc().splitlines() if line.strip()]
+
+    @settings(max_examples=40, deadline=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.sets(st.integers(0, len(base) - 1), max_size=2),
+           st.sets(st.integers(0, len(_EXTRA) - 1), max_size=2))
+    def check(drop: set[int], add: set[int]) -> None:
+        lines = [line for i, line in enumerate(base) if i not in drop]
+        lines += [_EXTRA[i] for i in sorted(add)]
+        path = tmp_path / "case.nq"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        with pytest.MonkeyPatch.context() as mp:
+            fast = _check_only(path, True, mp, tmp_path / "a")
+            ref = _check_only(path, False, mp, tmp_path / "b")
+        assert fast == ref, (drop, add)
+
+    check()

@@ -1,0 +1,98 @@
+"""The plain-Python fast path gives exactly what the reference graph layer gives."""
+
+from __future__ import annotations
+
+import networkx as nx
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from provenance import fastgraph as fg
+from provenance import graph as g
+
+
+@st.composite
+def graphs(draw: st.DrawFn) -> nx.DiGraph:
+    """A statement "s" and up to 8 reports with random citations, self-loops and cycles."""
+    n = draw(st.integers(1, 8))
+    reports = [f"r{i}" for i in range(n)]
+    G = nx.DiGraph()
+    G.add_node("s", kind="statement")
+    for r in reports:
+        G.add_node(r, kind="report", statement="s",
+                   source=draw(st.sampled_from(["a", "b", "c", "d", "e"])),
+                   entry=draw(st.booleans()))
+    roots = draw(st.lists(st.sampled_from(reports), max_size=4, unique=True))
+    G.add_edges_from(("s", r) for r in roots)
+    pairs = st.tuples(st.sampled_from(reports), st.sampled_from(reports))
+    G.add_edges_from(draw(st.lists(pairs, max_size=14)))
+    return G
+
+
+def _citations(G: nx.DiGraph) -> fg.Citations:
+    c = fg.Citations()
+    for n, d in G.nodes(data=True):
+        if d.get("kind") == "report":
+            c.add_report(n, source=d["source"], statement=d["statement"], entry=d["entry"])
+    for u, v in G.edges():
+        if u == "s":
+            c.roots.setdefault("s", []).append(v)
+        else:
+            c.cite(u, v)
+    return c
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(graphs())
+def test_analyse_matches_the_reference(G: nx.DiGraph) -> None:
+    ref = g.analyse(G, "s")
+    fast = fg.analyse(_citations(G), "s")
+    assert fast.origins == ref.origins
+    assert fast.chains == ref.chains
+    assert fast.independent_sources == ref.independent_sources
+    assert fast.dominators == ref.dominators
+    assert fast.rests_on == ref.rests_on
+    assert fast.circular == ref.circular
+    assert fast.single_source == ref.single_source
+    for node in ref.origins:
+        want = {k: v for k, v in ref.subgraph.nodes[node].items() if k != "kind"}
+        got = {k: v for k, v in fast.subgraph.nodes[node].items() if k != "kind"}
+        assert got == want
+
+
+@settings(max_examples=200, deadline=None)
+@given(graphs(), st.integers(1, 3))
+def test_the_cutoff_only_caps_the_count(G: nx.DiGraph, cutoff: int) -> None:
+    ref = g.independent_sources(G, "s")
+    assert fg.analyse(_citations(G), "s", cutoff=cutoff).independent_sources == min(ref, cutoff)
+
+
+@settings(max_examples=200, deadline=None)
+@given(graphs(), st.sampled_from(["a", "b", "c"]))
+def test_impact_matches_the_reference(G: nx.DiGraph, source: str) -> None:
+    ref = g.impact(G, source, ["s"]).get("s")
+    assert fg.impact_counts(_citations(G), "s", source) == ref
+
+
+@settings(max_examples=200, deadline=None)
+@given(graphs())
+def test_roots_match_the_projection(G: nx.DiGraph) -> None:
+    """Citations.add_roots links a statement as provenance.projection._add_roots does."""
+    from provenance.projection import StatementInfo, _add_roots
+
+    H = G.copy()
+    H.remove_edges_from(list(H.out_edges("s")))
+    c = _citations(H)
+    c.add_roots(["s"])
+    _add_roots(H, {"s": StatementInfo("s", "", None)})
+    assert sorted(c.roots.get("s", [])) == sorted(H.successors("s"))
+
+
+def test_hand_made_examples() -> None:
+    c = fg.Citations()
+    c.add_report("p", source="wire", statement="s", entry=True)
+    for r in ("a", "b"):
+        c.add_report(r, source=r, statement="s")
+        c.cite("p", r)
+    c.add_roots(["s"])
+    a = fg.analyse(c, "s")
+    assert (a.independent_sources, a.rests_on, a.origins) == (2, None, ["a", "b"])

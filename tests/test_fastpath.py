@@ -1,0 +1,58 @@
+"""The tracker's fast path answers exactly as the networkx reference does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from provenance.generate import generate_corpus
+from provenance.ingest import ingest_files
+from provenance.store import EmbeddedStore
+from provenance.tracker import Tracker
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module", params=["seeds", "generated"])
+def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("fast") / "store"
+    if request.param == "seeds":
+        files = [ROOT / "seeds"]
+    else:
+        corpus = tmp_path_factory.mktemp("corpus")
+        generate_corpus(corpus, 250, seed=11, formats=["yaml"])
+        files = [corpus / "yaml"]
+    with EmbeddedStore.open_write(path) as s:
+        ingest_files(s, files)
+    return path
+
+
+def _both(store: Path) -> tuple[Tracker, Tracker]:
+    backend = EmbeddedStore.open_read(store)
+    return Tracker(backend, fast=True), Tracker(backend, fast=False)
+
+
+def test_origin_of_every_statement(store: Path) -> None:
+    fast, ref = _both(store)
+    for row in ref.statements():
+        assert fast.origin(row["id"]) == ref.origin(row["id"])
+
+
+def test_whole_store_questions(store: Path) -> None:
+    fast, ref = _both(store)
+    assert fast.report() == ref.report()
+    assert fast.single_source() == ref.single_source()
+    assert fast.sources() == ref.sources()
+
+
+def test_impact_of_every_source(store: Path) -> None:
+    fast, ref = _both(store)
+    for row in ref.sources()[:25]:
+        assert fast.impact(row["id"]) == ref.impact(row["id"])
+
+
+def test_source_labels(store: Path) -> None:
+    fast, _ = _both(store)
+    some = fast.sources()[:3]
+    assert fast.source_labels([s["id"] for s in some]) == {s["id"]: s["label"] for s in some}
