@@ -94,7 +94,9 @@ def main() -> None:
         rows.append(("rdflib Memory", timed(rdflib_load, 1),
                      timed(lambda: list(g.query(QUERY)), 1)))
         g = oxrdflib_load()
-        rows.append(("rdflib + oxrdflib", timed(oxrdflib_load), timed(lambda: list(g.query(QUERY)))))
+        rows.append(
+            ("rdflib + oxrdflib", timed(oxrdflib_load), timed(lambda: list(g.query(QUERY))))
+        )
         s = ox_load()
         rows.append(("pyoxigraph (disk)", timed(ox_load), timed(lambda: list(s.query(QUERY)))))
     print(f"{'engine':<20} {'load s':>8} {'aggregate s':>12}")

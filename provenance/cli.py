@@ -206,8 +206,9 @@ def ingest(state: _State, files: tuple[Path, ...]) -> None:
 
     FILES may be YAML annotations (.yaml), RDF (.ttl .trig .nt .nq .jsonld .rdf)
     or folders of them. An article's plain text (.txt, named explicitly) is run
-    through `provenance extract` first and ingested as extracted. Everything is validated before anything is written;
-    re-ingesting a document replaces it, an unchanged file changes nothing.
+    through `provenance extract` first and ingested as extracted. Everything is
+    validated before anything is written; re-ingesting a document replaces it, an
+    unchanged file changes nothing.
 
     \b
     Example:
@@ -310,7 +311,8 @@ def _tree_lines(tree: list[dict[str, Any]], prefix: str = "") -> list[str]:
     for i, node in enumerate(tree):
         last = i == len(tree) - 1
         mark = " [origin]" if not node["cites"] else ""
-        lines.append(f"{prefix}{'└── ' if last else '├── '}{node['source']} ({node['label']}){mark}")
+        branch = "└── " if last else "├── "
+        lines.append(f"{prefix}{branch}{node['source']} ({node['label']}){mark}")
         lines.extend(_tree_lines(node["cites"], prefix + ("    " if last else "│   ")))
     return lines
 
@@ -324,7 +326,8 @@ def _chain_tree(obj: dict[str, Any], labels: dict[str, str]) -> list[dict[str, A
 
     def build(level: dict[str, Any]) -> list[dict[str, Any]]:
         return [
-            {"source": s, "label": labels.get(s, s), "cites": build(sub)} for s, sub in level.items()
+            {"source": s, "label": labels.get(s, s), "cites": build(sub)}
+            for s, sub in level.items()
         ]
 
     return build(root)
