@@ -15,6 +15,12 @@ loads its N-Quads into each store with the store's own bulk loader (pyoxigraph
 * ``single-origin.rq``: the library's SPARQL approximation of the same question,
   run by the store itself.
 
+With ``--library``, every whole-store question of the query library (each ``.rq``
+run with no parameter bound) is timed too, on each store; ``--queries DIR`` times
+the ``.rq`` files of DIR instead (an older version of the library, to compare)::
+
+    python benchmarks/sparql_bench.py --statements 2000 10000 --library --stores embedded
+
 The servers run on 127.0.0.1 on free ports (tests/servers.py) and are stopped at
 the end. Figures go to stdout as a Markdown table and to ``--json FILE``.
 """
@@ -52,7 +58,8 @@ from provenance.generate import generate_corpus  # noqa: E402
 from provenance.store import EmbeddedStore  # noqa: E402
 from provenance.tracker import Tracker  # noqa: E402
 
-LIBRARY_TIMEOUT = 60.0  # seconds given to single-origin.rq (Oxigraph needs far more)
+LIBRARY_TIMEOUT = 60.0  # seconds given to each library query (--timeout)
+STORES = ("embedded", "oxigraph server", "virtuoso")
 
 
 def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
@@ -100,7 +107,34 @@ def _sql_port(folder: Path) -> str:
     raise RuntimeError("no SQL port in virtuoso.ini")
 
 
-def measure(name: str, backend: Any, statements: list[str], runs: int) -> dict[str, Any]:
+def library_queries(folder: Path | None) -> dict[str, str]:
+    """Name -> text of the library queries to time (those of *folder* if given)."""
+    if folder is None:
+        return {name: q.text for name, q in sparql.library().items()}
+    return {p.stem: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.rq"))}
+
+
+def time_library(backend: Any, queries: dict[str, str]) -> dict[str, Any]:
+    """Seconds taken by each query, unbound (None when stopped at LIBRARY_TIMEOUT)."""
+    out: dict[str, Any] = {}
+    for name, text in queries.items():
+        prepared = sparql.prepare(text, name=name)
+        try:
+            dt, result = timed(lambda p=prepared: sparql.execute(backend, p,
+                                                                 timeout=LIBRARY_TIMEOUT))
+            out[name] = {"s": dt, "rows": len(result.rows())}
+        except Exception as exc:  # stopped, or refused by the store: a figure too
+            out[name] = {"s": None, "error": str(exc).splitlines()[0][:200]}
+        print(f"    {name}: {_secs(out[name]['s'])}", flush=True)
+    return out
+
+
+def _secs(value: float | None) -> str:
+    return f"> {LIBRARY_TIMEOUT:.0f} (stopped)" if value is None else f"{value:.2f}"
+
+
+def measure(name: str, backend: Any, statements: list[str], runs: int,
+            queries: dict[str, str] | None = None) -> dict[str, Any]:
     tracker = Tracker(backend)
     origin_times = []
     for s in statements:
@@ -118,8 +152,10 @@ def measure(name: str, backend: Any, statements: list[str], runs: int) -> dict[s
         lib_rows = len({r["statement"] for r in result.rows()})
     except Exception as exc:  # a store that cannot answer in time is a figure too
         lib_time, lib_rows = float("nan"), f"failed: {exc}"
+    library = time_library(backend, queries) if queries else {}
     return {
         "store": name,
+        "library": library,
         "origin_median_ms": 1000 * statistics.median(origin_times),
         "origin_p90_ms": 1000 * sorted(origin_times)[int(0.9 * (len(origin_times) - 1))],
         "single_source_s": min(single_times),
@@ -129,7 +165,8 @@ def measure(name: str, backend: Any, statements: list[str], runs: int) -> dict[s
     }
 
 
-def bench_size(n: int, work: Path, samples: int, runs: int) -> list[dict[str, Any]]:
+def bench_size(n: int, work: Path, samples: int, runs: int, stores: set[str],
+               queries: dict[str, str] | None) -> list[dict[str, Any]]:
     corpus = work / f"corpus-{n}"
     t_gen, summary = timed(lambda: generate_corpus(corpus, statements=n, seed=7,
                                                    formats=("nquads",)))
@@ -138,29 +175,30 @@ def bench_size(n: int, work: Path, samples: int, runs: int) -> list[dict[str, An
     ids = [f"st-{i:07d}" for i in random.Random(n).sample(range(n), samples)]
     results = []
     with ExitStack() as stack:
-        t_load, store = timed(lambda: load_embedded(nq, work / f"embedded-{n}"))
-        print(f"  embedded loaded in {t_load:.1f} s", flush=True)
-        row = measure("embedded", store, ids, runs)
-        results.append({**row, "load_s": t_load, "statements": n})
-        print(f"  {row}", flush=True)
-        del store
+        if "embedded" in stores:
+            t_load, store = timed(lambda: load_embedded(nq, work / f"embedded-{n}"))
+            print(f"  embedded loaded in {t_load:.1f} s", flush=True)
+            row = measure("embedded", store, ids, runs, queries)
+            results.append({**row, "load_s": t_load, "statements": n})
+            print(f"  {row}", flush=True)
+            del store
 
-        if oxigraph_missing() is None:
+        if "oxigraph server" in stores and oxigraph_missing() is None:
             folder = work / f"oxigraph-{n}"
             folder.mkdir()
             t_load, _ = timed(lambda: load_oxigraph(nq, folder))
             server = stack.enter_context(oxigraph_server(folder))
             print(f"  oxigraph server loaded in {t_load:.1f} s", flush=True)
-            row = measure("oxigraph server", server.store(), ids, runs)
+            row = measure("oxigraph server", server.store(), ids, runs, queries)
             results.append({**row, "load_s": t_load, "statements": n})
             print(f"  {row}", flush=True)
-        if virtuoso_missing() is None:
+        if "virtuoso" in stores and virtuoso_missing() is None:
             folder = work / f"virtuoso-{n}"
             folder.mkdir()
             server = stack.enter_context(virtuoso_server(folder, buffers=200000))
             t_load, _ = timed(lambda: load_virtuoso(nq, folder, server))
             print(f"  virtuoso loaded in {t_load:.1f} s", flush=True)
-            row = measure("virtuoso", server.store(), ids, runs)
+            row = measure("virtuoso", server.store(), ids, runs, queries)
             results.append({**row, "load_s": t_load, "statements": n})
             print(f"  {row}", flush=True)
     return results
@@ -172,18 +210,44 @@ def _lib(row: dict[str, Any]) -> str:
     return f"{row['single_origin_rq_s']:.2f}"
 
 
+def _library_table(rows: list[dict[str, Any]]) -> None:
+    names = sorted({name for r in rows for name in r["library"]})
+    if not names:
+        return
+    print()
+    print("| statements | store | " + " | ".join(f"{n} (s)" for n in names) + " |")
+    print("|---:|---|" + "---:|" * len(names))
+    for r in rows:
+        cells = [_secs(r["library"][n]["s"]) if n in r["library"] else "" for n in names]
+        print(f"| {r['statements']} | {r['store']} | " + " | ".join(cells) + " |")
+
+
 def main() -> None:
+    global LIBRARY_TIMEOUT
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--statements", type=int, nargs="+", default=[10000, 100000])
     parser.add_argument("--samples", type=int, default=20, help="statements asked about")
     parser.add_argument("--runs", type=int, default=2, help="runs of single-source")
     parser.add_argument("--work", type=Path, default=None, help="scratch folder")
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
+    parser.add_argument("--library", action="store_true",
+                        help="also time every library query with no parameter bound")
+    parser.add_argument("--queries", type=Path, default=None,
+                        help="time the .rq files of this folder instead of the library")
+    parser.add_argument("--stores", default=",".join(STORES),
+                        help=f"comma-separated, among: {', '.join(STORES)}")
+    parser.add_argument("--timeout", type=float, default=LIBRARY_TIMEOUT,
+                        help="seconds given to each library query")
     args = parser.parse_args()
+    LIBRARY_TIMEOUT = args.timeout
+    stores = {s.strip() for s in args.stores.split(",") if s.strip()}
+    if stores - set(STORES):
+        parser.error(f"unknown store(s) {sorted(stores - set(STORES))}; choose among {STORES}")
+    queries = library_queries(args.queries) if args.library or args.queries else None
     work = args.work or Path(tempfile.mkdtemp(prefix="sparql-bench-"))
     rows: list[dict[str, Any]] = []
     for n in args.statements:
-        rows += bench_size(n, work, args.samples, args.runs)
+        rows += bench_size(n, work, args.samples, args.runs, stores, queries)
     print()
     print("| statements | store | load (s) | origin median (ms) | origin p90 (ms) "
           "| single-source (s) | single-origin.rq (s) |")
@@ -192,6 +256,7 @@ def main() -> None:
         print(f"| {r['statements']} | {r['store']} | {r['load_s']:.1f} | "
               f"{r['origin_median_ms']:.1f} | {r['origin_p90_ms']:.1f} | "
               f"{r['single_source_s']:.2f} | {_lib(r)} |")
+    _library_table(rows)
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2))
     if args.work is None:
