@@ -108,7 +108,8 @@ def load_sources(backend: Backend, only: Iterable[str] | None = None) -> dict[st
     ):
         if row["a"] in sources:
             sources[row["a"]].type = _PROV_TYPES[row["t"]]
-    for row in backend.select("SELECT ?a ?b WHERE { ?a prov:actedOnBehalfOf ?b FILTER(isIRI(?b)) }"):
+    acts_for = "SELECT ?a ?b WHERE { ?a prov:actedOnBehalfOf ?b FILTER(isIRI(?b)) }"
+    for row in backend.select(acts_for):
         if row["a"] in sources and row["b"] not in sources[row["a"]].principals:
             sources[row["a"]].principals.append(row["b"])
     return sources

@@ -43,7 +43,8 @@ class Tracker:
     # ------------------------------------------------------------ resolving names
 
     def _exists(self, iri: str, pattern: str) -> bool:
-        return bool(self.backend.select(f"SELECT ?x WHERE {{ BIND(<{iri}> AS ?x) {pattern} }} LIMIT 1"))
+        query = f"SELECT ?x WHERE {{ BIND(<{iri}> AS ?x) {pattern} }} LIMIT 1"
+        return bool(self.backend.select(query))
 
     def resolve_statement(self, arg: str) -> str:
         """A statement IRI from an id, an IRI, or words found in exactly one statement's text."""
@@ -327,7 +328,7 @@ class Tracker:
         counts: dict[str, int] = {}
         origin_counts: dict[str, int] = {}
         proj = None
-        for proj, a in self._analyses(None, by):
+        for proj, a in self._analyses(None, by):  # noqa: B007 - proj is used after the loop
             for node in a.dominators:
                 for src in self._node_sources(a.subgraph, node):
                     counts[src] = counts.get(src, 0) + 1
