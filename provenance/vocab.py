@@ -18,6 +18,11 @@ from urllib.parse import quote
 from rdflib import URIRef
 from rdflib.namespace import DefinedNamespace, Namespace
 
+# The plain strings live in ._names (importable without rdflib, for fast start-up);
+# this module adds the typed rdflib terms on top of them.
+from . import _names
+from ._names import ID, NS, PREFIXES, local_id
+
 __all__ = [
     "PT",
     "NS",
@@ -34,8 +39,6 @@ __all__ = [
     "local_id",
 ]
 
-NS = "https://w3id.org/provenance-tracker/ns#"
-ID = "https://w3id.org/provenance-tracker/id/"
 
 
 class PT(DefinedNamespace):
@@ -68,22 +71,6 @@ class PT(DefinedNamespace):
 
 
 SLUG_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._~-]*$"
-_SLUG_RE = re.compile(SLUG_PATTERN)
-
-PREFIXES: dict[str, str] = {
-    "pt": NS,
-    "ptid": ID,
-    "prov": "http://www.w3.org/ns/prov#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "schema": "https://schema.org/",
-    "dcterms": "http://purl.org/dc/terms/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "wd": "http://www.wikidata.org/entity/",
-    "wdt": "http://www.wikidata.org/prop/direct/",
-}
 
 
 def slugify(text: str) -> str:
@@ -100,25 +87,19 @@ def slugify(text: str) -> str:
     return quote(text.strip().lower().replace(" ", "-"), safe="-")
 
 
-def _mint(kind: str, slug: str) -> URIRef:
-    if not _SLUG_RE.match(slug):
-        raise ValueError(f"{slug!r} is not a valid id (letters, digits, '.', '_', '~', '-')")
-    return URIRef(f"{ID}{kind}/{slug}")
-
-
 def source_iri(source_id: str) -> URIRef:
     """IRI of the source with id *source_id*."""
-    return _mint("source", source_id)
+    return URIRef(_names.source_iri(source_id))
 
 
 def statement_iri(statement_id: str) -> URIRef:
     """IRI of the statement with id *statement_id*."""
-    return _mint("statement", statement_id)
+    return URIRef(_names.statement_iri(statement_id))
 
 
 def document_iri(document_id: str) -> URIRef:
     """IRI of the document with id *document_id*; also the name of its graph."""
-    return _mint("document", document_id)
+    return URIRef(_names.document_iri(document_id))
 
 
 def report_iri(statement_id: str, source_id: str) -> URIRef:
@@ -139,18 +120,3 @@ def entity_iri(text: str) -> URIRef:
 def relation_iri(text: str) -> URIRef:
     """IRI minted for a triple's predicate given as plain text."""
     return URIRef(f"{ID}relation/{slugify(text)}")
-
-
-def local_id(iri: str) -> str:
-    """The readable id of one of our IRIs (its last path segment), else the IRI itself.
-
-    >>> local_id("https://w3id.org/provenance-tracker/id/source/tass")
-    'tass'
-    """
-    if iri.startswith(ID):
-        rest = iri[len(ID) :]
-        kind, _, tail = rest.partition("/")
-        if kind == "report":
-            return tail
-        return tail or rest
-    return iri
