@@ -142,9 +142,9 @@ def _unit(graph: Graph, name: URIRef, path: Path, digest: str) -> Unit:
         for obj in graph.objects(None, prop):
             if isinstance(obj, URIRef):
                 needs.setdefault(obj, str(path))
-    declares = {
-        s for s in graph.subjects(RDFS.label, None) if isinstance(s, URIRef | BNode)
-    } & set(needs)
+    # Every labelled subject counts as declared: a sources-only graph declares the
+    # sources that other graphs of the batch (or later ingests) refer to.
+    declares = {s for s in graph.subjects(RDFS.label, None) if isinstance(s, URIRef)}
     # The store writes its own pt:contentHash; one read from the file (a store
     # export) would sit next to it and make every re-ingest look changed.
     return Unit(
