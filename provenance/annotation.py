@@ -70,28 +70,78 @@ def _validator() -> Any:
 # --------------------------------------------------------------------- YAML loading
 
 
-def _to_python(node: Any, path: YamlPath, lines: dict[YamlPath, int]) -> Any:
-    """Convert a composed YAML node to Python, recording each value's line."""
+#: An annotation nests about five levels deep; much deeper is not one (and an alias
+#: that contains itself nests forever).
+_MAX_DEPTH = 64
+#: Values read again through an alias. A hand-written file repeats a chain or two; a
+#: "billion laughs" file of a few lines expands to billions.
+_MAX_REPEATS = 100_000
+_YAML_TAG = "tag:yaml.org,2002:"
+
+
+@dataclass
+class _Expansion:
+    """The nodes converted so far, and how many were read again through an alias."""
+
+    nodes: set[int] = field(default_factory=set)
+    repeats: int = 0
+
+
+class _Refused(Exception):
+    """A YAML node that is not an annotation's: its line and why (made an InputError)."""
+
+    def __init__(self, node: Any, message: str):
+        super().__init__(message)
+        self.line = node.start_mark.line + 1
+
+
+def _to_python(
+    node: Any, path: YamlPath, lines: dict[YamlPath, int], seen: _Expansion | None = None
+) -> Any:
+    """Convert a composed YAML node to Python, recording each value's line.
+
+    Raises :class:`_Refused` for a tag that safe loading does not know (``!!python/...``,
+    ``!local``), nesting too deep, or aliases that expand too far.
+    """
     import yaml
 
+    seen = _Expansion() if seen is None else seen
+    if id(node) in seen.nodes:
+        seen.repeats += 1
+        if seen.repeats > _MAX_REPEATS:
+            raise _Refused(node, f"aliases expand to more than {_MAX_REPEATS:,} values; "
+                           "write the values out (is this an alias bomb?)")
+    seen.nodes.add(id(node))
+    if len(path) > _MAX_DEPTH:
+        raise _Refused(node, f"nested more than {_MAX_DEPTH} levels deep (or an alias "
+                       "inside the value it names); an annotation nests a few levels")
+    if not node.tag.startswith(_YAML_TAG) or node.tag.startswith(_YAML_TAG + "python/"):
+        shown = node.tag.replace(_YAML_TAG, "!!", 1)
+        raise _Refused(node, f"the YAML tag {shown} is not allowed; write plain YAML")
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = _to_python(key_node, path, {})
-            out[str(key)] = _to_python(value_node, (*path, str(key)), lines)
+            key = _to_python(key_node, (*path, "?"), {}, seen)
+            out[str(key)] = _to_python(value_node, (*path, str(key)), lines, seen)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_to_python(v, (*path, i), lines) for i, v in enumerate(node.value)]
+        return [_to_python(v, (*path, i), lines, seen) for i, v in enumerate(node.value)]
     # Scalars: let the safe constructor resolve types (bool, int, date, null...).
-    loader = yaml.SafeLoader("")
-    try:
-        value = loader.construct_object(node, deep=True)
-    finally:
-        loader.dispose()
     # Only a few fields are typed; elsewhere a plain `yes`, `5` or `2023-11-24` is
     # text (a triple member, a label, an id), so keep it as the user wrote it.
     typed = bool(path) and path[-1] in _TYPED_KEYS
+    loader = yaml.SafeLoader("")
+    try:
+        value = loader.construct_object(node, deep=True)
+    except (yaml.YAMLError, ValueError, TypeError, LookupError, AttributeError, ArithmeticError):
+        # A value its tag cannot hold: `2023-02-30` (a date), `!!int abc`, `!!bool maybe`.
+        if typed:
+            kind = node.tag.removeprefix(_YAML_TAG).replace("timestamp", "date")
+            raise _Refused(node, f"{path[-1]}: {node.value!r} is not a valid {kind}") from None
+        return node.value
+    finally:
+        loader.dispose()
     if value is None or typed or isinstance(value, str) or node.style:  # '' or None: plain
         return value
     return node.value
@@ -119,10 +169,17 @@ def load_yaml_units(
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark else ""
         raise InputError(f"{path}{line}: YAML syntax error: {exc.problem or exc}") from None
+    except yaml.YAMLError as exc:  # the reader's: a control character, say
+        at = getattr(exc, "position", None)
+        line = f":{text.count(chr(10), 0, at) + 1}" if isinstance(at, int) else ""
+        raise InputError(f"{path}{line}: not YAML: {str(exc).splitlines()[0]}") from None
     units: list[Unit] = []
     for index, node in enumerate(n for n in nodes if n is not None):
         lines: dict[YamlPath, int] = {}
-        data = _to_python(node, (), lines)
+        try:
+            data = _to_python(node, (), lines)
+        except _Refused as exc:
+            raise InputError(f"{path}:{exc.line}: {exc}") from None
         name = path.stem if len(nodes) == 1 else f"{path.stem}-{index + 1}"
         units.append(annotation_to_unit(data, path, lines=lines, fallback_name=name))
     if not units:
