@@ -123,6 +123,10 @@ def _to_python(
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             key = _to_python(key_node, (*path, "?"), {}, seen)
+            if str(key) in out:
+                # YAML keeps the last silently: two `tass:` entries would lose one.
+                raise _Refused(key_node, f"the key {str(key)!r} appears twice in this mapping "
+                               f"(also line {lines[(*path, str(key))]}); keep one")
             out[str(key)] = _to_python(value_node, (*path, str(key)), lines, seen)
         return out
     if isinstance(node, yaml.SequenceNode):
@@ -150,6 +154,30 @@ def _to_python(
 _TYPED_KEYS = {"anonymous", "quoted", "evidence_start", "evidence_end", "confidence", "published"}
 
 
+def _check_nesting(text: str, path: Path) -> None:
+    """Refuse nesting deeper than :data:`_MAX_DEPTH` before composing.
+
+    libyaml's composer recurses in C: some 25,000 nested ``[`` crash the process
+    (SIGSEGV) before :func:`_to_python` could say anything. Its event parser keeps an
+    explicit stack, so counting depth over the events is safe.
+    """
+    import yaml
+
+    opens = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+    closes = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    depth = 0
+    for event in yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+        if isinstance(event, opens):
+            depth += 1
+            if depth > _MAX_DEPTH:
+                raise InputError(
+                    f"{path}:{event.start_mark.line + 1}: nested more than {_MAX_DEPTH} levels "
+                    "deep; an annotation nests a few levels"
+                )
+        elif isinstance(event, closes):
+            depth -= 1
+
+
 def load_yaml_units(
     path: Path, is_declared: Callable[[URIRef], bool] | None = None
 ) -> list[Unit]:
@@ -164,6 +192,7 @@ def load_yaml_units(
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 text ({exc.reason}); save it as UTF-8") from None
     try:
+        _check_nesting(text, path)
         nodes = list(yaml.compose_all(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -441,7 +470,7 @@ def _document_triples(
     if document.get("url"):
         yield doc, SDO.url, URIRef(document["url"])
     if document.get("text"):
-        text_file = path.parent / document["text"]
+        text_file = _text_path(path, document["text"], _where(path, lines, ("document", "text")))
         try:
             body = text_file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
@@ -451,3 +480,19 @@ def _document_triples(
                 f"({getattr(exc, 'strerror', None) or exc}); fix the path, relative to this file"
             ) from None
         yield doc, SDO.text, Literal(body)
+
+
+def _text_path(path: Path, text: str, where: str) -> Path:
+    """The document's text file, which must lie in the annotation's own folder (or below).
+
+    An annotation is often someone else's file: ``text: ../../etc/passwd`` or an
+    absolute path would copy a local secret into the store (and into every export).
+    """
+    folder = path.parent.resolve()
+    target = (folder / text).resolve()
+    if Path(text).is_absolute() or not target.is_relative_to(folder):
+        raise ValidationError(
+            f"{where}: the document text {text!r} is outside the annotation's folder "
+            f"({path.parent}); copy the text next to the annotation and give its name"
+        )
+    return path.parent / text
