@@ -172,7 +172,7 @@ class ShapeChecker:
             if not _is_string((o, kind, dt, lang)):
                 self.bad.setdefault((sh, p), _ONE[p])
         elif p == _PT + "anonymous":
-            if kind != LITERAL or dt != _XSD + "boolean":
+            if kind != LITERAL or dt != _XSD + "boolean" or o not in _BOOLEAN_LEXICAL:
                 self.bad.setdefault((sh, p), _ONE[p])
         elif p == _PT + "confidence":
             if not _decimal_in((o, kind, dt, lang), 0, 1):
@@ -240,6 +240,11 @@ class ShapeChecker:
 
 def _is_string(v: tuple[str, int, str | None, str | None]) -> bool:
     return v[1] == LITERAL and v[3] is None and v[2] in (None, _XSD + "string")
+
+
+# xsd:boolean's lexical forms: pyshacl refuses any other as ill-typed (sh:datatype).
+# (rdflib reads decimals as Python does, "1e-1" included, so Decimal() below agrees.)
+_BOOLEAN_LEXICAL = frozenset({"true", "false", "1", "0"})
 
 
 def _decimal_in(v: tuple[str, int, str | None, str | None], low: int, high: int) -> bool:

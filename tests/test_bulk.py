@@ -185,6 +185,8 @@ _EXTRA = [
     f"<{ID}source/pub> <{PT}anonymous> \"true\"^^<http://www.w3.org/2001/XMLSchema#boolean> "
     f"<{ID}document/d1> .",
     f"<{ID}source/pub> <{PROV}actedOnBehalfOf> \"boss\" <{ID}document/d1> .",
+    f"<{ID}source/pub> <{PT}anonymous> \"maybe\"^^<http://www.w3.org/2001/XMLSchema#boolean> "
+    f"<{ID}document/d1> .",
     f"<{ID}statement/s2> <{RDF}type> <{PT}Statement> <{ID}document/d1> .",
     f"<{ID}report/s1/pub> <{PT}cue> \"said\"@en <{ID}document/d1> .",
 ]
