@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -71,14 +72,86 @@ def _remote_contexts(node: Any) -> list[str]:
     return found
 
 
+def _check_text(path: Path, data: bytes, fmt: str) -> None:
+    """Turtle, TriG, N-Triples, N-Quads and JSON-LD are UTF-8 text: say so with the line."""
+    try:
+        data.decode("utf-8")
+        at = data.find(b"\x00")
+        reason = "a NUL byte" if at >= 0 else ""
+    except UnicodeDecodeError as exc:
+        at, reason = exc.start, exc.reason
+    if reason:
+        line = data.count(b"\n", 0, at) + 1
+        raise InputError(
+            f"{path}:{line}: not UTF-8 text ({reason}), so not {fmt}; "
+            "if it is text, convert it (iconv -t UTF-8)"
+        )
+
+
+_DOCTYPE_EXTERNAL = re.compile(rb"<!DOCTYPE[^>\[]*\b(?:SYSTEM|PUBLIC)\b")
+_ENTITY_EXTERNAL = re.compile(rb"<!ENTITY[^>]*\b(?:SYSTEM|PUBLIC)\b")
+_ENTITY = re.compile(rb"<!ENTITY\s+(%\s+)?([^\s%;]+)\s+(?:\"([^\"]*)\"|'([^']*)')\s*>")
+_REFERENCE = re.compile(rb"[&%]([^\s&%;<>\"']+);")
+#: What the internal entities of one RDF/XML file may expand to, in bytes.
+_MAX_EXPANSION = 10_000_000
+
+
+def _check_xml_entities(path: Path, data: bytes) -> None:
+    """Refuse external entities (XXE) and entity-expansion bombs ("billion laughs").
+
+    Internal entities are common in RDF/XML (``<!ENTITY owl "http://...#">``) and
+    stay allowed; Oxigraph's parser expands them without a limit, so their expanded
+    size is computed here first.
+    """
+    if _DOCTYPE_EXTERNAL.search(data) or _ENTITY_EXTERNAL.search(data):
+        raise InputError(
+            f"{path}: the RDF/XML declares external entities or an external DTD, which are "
+            "refused (never fetched); remove them"
+        )
+    values = {m[2]: m[3] if m[3] is not None else m[4] for m in _ENTITY.finditer(data)}
+    if not values:
+        return
+    sizes: dict[bytes, int] = {}
+    for name in values:  # depth-first with an explicit stack: chains may be long
+        stack, on_path = [name], {name}
+        while stack:
+            top = stack[-1]
+            pending = [r for r in _REFERENCE.findall(values[top]) if r in values and r not in sizes]
+            if pending:
+                if pending[0] in on_path:
+                    raise InputError(
+                        f"{path}: the XML entity {pending[0].decode(errors='replace')} refers "
+                        "to itself; remove the loop"
+                    )
+                stack.append(pending[0])
+                on_path.add(pending[0])
+                continue
+            refs = _REFERENCE.findall(values[top])
+            size = len(values[top]) + sum(sizes.get(r, 1) for r in refs)
+            sizes[top] = min(size, _MAX_EXPANSION + 1)
+            on_path.discard(stack.pop())
+    end = data.find(b"]>", data.find(b"<!DOCTYPE"))
+    body = data[end + 2 :] if end >= 0 else data
+    total = sum(sizes.get(r, 1) for r in _REFERENCE.findall(body))
+    if total > _MAX_EXPANSION or max(sizes.values()) > _MAX_EXPANSION:
+        raise InputError(
+            f"{path}: the XML entities expand to more than {_MAX_EXPANSION:,} bytes (an "
+            "entity-expansion bomb?); write the text out instead of nesting entities"
+        )
+
+
 def _check_syntax(path: Path, data: bytes, fmt: str) -> None:
     """Raise InputError with line and column for a syntax error, before rdflib sees it."""
     if fmt == "json-ld":
+        _check_text(path, data, fmt)
         try:
             doc = json.loads(data)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            where = f":{exc.lineno}:{exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
-            raise InputError(f"{path}{where}: JSON-LD syntax error: {exc}") from None
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path}:{exc.lineno}:{exc.colno}: JSON-LD syntax error: {exc}"
+                             ) from None
+        except RecursionError:
+            raise InputError(f"{path}: JSON nested too deep to read; this is not a JSON-LD "
+                             "document of statements") from None
         remote = _remote_contexts(doc)
         if remote:
             raise InputError(
@@ -86,10 +159,10 @@ def _check_syntax(path: Path, data: bytes, fmt: str) -> None:
                 "fetched; inline the context in the file"
             )
         return
-    if fmt == "xml" and b"<!ENTITY" in data and (b"SYSTEM" in data or b"PUBLIC" in data):
-        raise InputError(
-            f"{path}: the RDF/XML declares external entities, which are refused; remove them"
-        )
+    if fmt == "xml":
+        _check_xml_entities(path, data)
+    elif fmt != "json-ld":
+        _check_text(path, data, fmt)
     import pyoxigraph as ox
 
     try:
