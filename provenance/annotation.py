@@ -155,27 +155,16 @@ _TYPED_KEYS = {"anonymous", "quoted", "evidence_start", "evidence_end", "confide
 
 
 def _check_nesting(text: str, path: Path) -> None:
-    """Refuse nesting deeper than :data:`_MAX_DEPTH` before composing.
+    """Refuse nesting deeper than :data:`_MAX_DEPTH` before composing (libyaml's
+    composer recurses in C and crashes the process on some 25,000 levels)."""
+    from .fastyaml import too_deep
 
-    libyaml's composer recurses in C: some 25,000 nested ``[`` crash the process
-    (SIGSEGV) before :func:`_to_python` could say anything. Its event parser keeps an
-    explicit stack, so counting depth over the events is safe.
-    """
-    import yaml
-
-    opens = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
-    closes = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
-    depth = 0
-    for event in yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-        if isinstance(event, opens):
-            depth += 1
-            if depth > _MAX_DEPTH:
-                raise InputError(
-                    f"{path}:{event.start_mark.line + 1}: nested more than {_MAX_DEPTH} levels "
-                    "deep; an annotation nests a few levels"
-                )
-        elif isinstance(event, closes):
-            depth -= 1
+    line = too_deep(text, _MAX_DEPTH)
+    if line is not None:
+        raise InputError(
+            f"{path}:{line}: nested more than {_MAX_DEPTH} levels deep; an annotation nests "
+            "a few levels"
+        )
 
 
 def load_yaml_units(

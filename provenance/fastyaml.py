@@ -23,7 +23,7 @@ from typing import Any
 
 from ._names import ID, PREFIXES
 
-__all__ = ["Fallback", "fast_units"]
+__all__ = ["Fallback", "fast_units", "too_deep"]
 
 _PT = "https://w3id.org/provenance-tracker/ns#"
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -290,6 +290,32 @@ def _statement(out: _Out, spec: dict[str, Any], sid: str, doc: str, publisher: s
             needs.setdefault(f"{ID}source/{source}", where)
 
 
+def too_deep(text: str, limit: int) -> int | None:
+    """The line where YAML *text* nests more than *limit* collections deep, else None.
+
+    libyaml's composer recurses in C, and some 25,000 nested ``[`` crash the process
+    (SIGSEGV) before any Python code could object. Its event parser keeps an explicit
+    stack, so counting depth over the events is safe (and costs about 6% of a load).
+    A syntax error is left for the load to report.
+    """
+    import yaml
+
+    opens = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+    closes = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+            if isinstance(event, opens):
+                depth += 1
+                if depth > limit:
+                    return int(event.start_mark.line) + 1
+            elif isinstance(event, closes):
+                depth -= 1
+    except yaml.YAMLError:
+        return None
+    return None
+
+
 def fast_units(path: Path) -> Iterator[tuple[dict[str, Any], list[Any]]]:
     """Every document of a YAML file, converted; raises :class:`Fallback` if any is unusual.
 
@@ -304,6 +330,8 @@ def fast_units(path: Path) -> Iterator[tuple[dict[str, Any], list[Any]]]:
         raise Fallback from None
     if _ALIAS.search(text):
         raise Fallback  # anchors and aliases (and their bombs): the reference handles them
+    if too_deep(text, 64) is not None:
+        raise Fallback  # libyaml's composer would crash (SIGSEGV): the reference refuses it
     try:
         docs = [d for d in yaml.load_all(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
                 if d is not None]
