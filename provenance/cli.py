@@ -154,7 +154,7 @@ def _echo(data: Any, fmt: str | None, **kwargs: Any) -> None:
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--store",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),  # a file given here: the store's own one-line error
     envvar="PROVENANCE_STORE",
     default=".provenance",
     show_default=True,

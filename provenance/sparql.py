@@ -659,7 +659,8 @@ def _worker(path: str, write: bool, text: str, form: QueryForm, encoded: Any, co
             with EmbeddedStore.open_write(Path(path)) as store:
                 result = _run_oxigraph(store.raw(), text, form, encoded)
         else:
-            result = _run_oxigraph(EmbeddedStore.open_read(Path(path)).raw(), text, form, encoded)
+            reader = EmbeddedStore.open_read(Path(path))  # kept: it holds the readers' lock
+            result = _run_oxigraph(reader.raw(), text, form, encoded)
         conn.send(("ok", result.form, result.results, result.ntriples))
     except Exception as exc:  # sent to the parent, which raises it as one line
         conn.send(("error", type(exc).__name__, str(exc), None))

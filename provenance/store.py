@@ -4,19 +4,36 @@ Layout of a store folder (``./.provenance`` by default)::
 
     .provenance/
         oxigraph/   the RocksDB database of pyoxigraph
-        lock        taken (flock) by a process that writes
+        lock        held (flock, exclusive) by the one process that ingests
+        db.lock     held (flock) by the processes that have the database open:
+                    shared by readers, exclusive by a writer while it writes
 
-Readers open the database read-only, so they never wait for a writer and never
-see a half-written ingest: an ingest is one SPARQL update, which Oxigraph applies
-in one transaction (all of it or nothing).
+An ingest is one SPARQL update (or, for a bulk load, a load made visible by one
+small commit update, see :mod:`.bulk`), which Oxigraph applies in one transaction:
+all of it or nothing, even if the process is killed.
+
+Why readers lock too: RocksDB does not support a read-only opening while another
+process writes. Measured here, a read-only opening during a write fails now and
+then with ``Corruption: IO error: No such file`` (the writer's flush or compaction
+deleted a file the reader was about to open), and a reader that opened before may
+lose files it has not read yet. So a reader holds ``db.lock`` shared for as long as
+it has the database open, and a writer holds it exclusive only while its database
+is open for writing: it reads the store (what validation needs) through a read-only
+opening, and opens it for writing when it has something to write. Readers then
+never wait for a writer's parsing and checking, only for its write; a writer waits
+for the readers that opened before it (and gives up with a clear message after
+*wait* seconds). A reader sees the store as it was before a write or after it.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import re
 import shutil
+import threading
 import time
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,11 +41,13 @@ from pathlib import Path
 from typing import Any
 
 from ._names import PREFIXES  # rdflib-free (fast start-up); equal to vocab.PREFIXES
-from .errors import InputError, StoreError
+from .errors import InputError, ProvenanceError, StoreError
 
-__all__ = ["DEFAULT_STORE", "Backend", "EmbeddedStore", "default_store_path", "Row"]
+__all__ = ["DEFAULT_STORE", "LOCK_WAIT", "Backend", "EmbeddedStore", "default_store_path", "Row"]
 
 DEFAULT_STORE = ".provenance"
+#: seconds a process waits for the store's locks before it gives up with "store is busy"
+LOCK_WAIT = float(os.environ.get("PROVENANCE_LOCK_WAIT") or 60)
 Row = dict[str, str]
 
 
@@ -103,6 +122,201 @@ def _update_text(writes: Sequence[GraphWrite]) -> str:
     return " ;\n".join(parts)
 
 
+# What a store folder may hold besides its database (the citation index is :mod:`.index`).
+_STORE_FILES = {"oxigraph", "lock", "db.lock", "citations.sqlite", "citations.sqlite-journal",
+                "citations.sqlite-wal", "citations.sqlite-shm"}
+# What a bulk load that was killed leaves behind: its N-Quads file in the store folder
+# (:func:`provenance.bulk.bulk_ingest`) and Oxigraph's SST files in the database.
+_BULK_LEFTOVERS = (("", re.compile(r"bulk-[^/]*\.nq")), ("oxigraph", re.compile(r"bulk-\d+\.sst")))
+
+
+def _check_folder(path: Path, writing: bool) -> None:
+    """Refuse a *path* that is a file, or a folder of other things, before touching it."""
+    if path.exists() and not path.is_dir():
+        raise InputError(
+            f"{path} is a file, not a store folder; pass --store with a folder "
+            "(a new one is created) or set PROVENANCE_STORE"
+        )
+    if not writing or not path.is_dir() or (path / "oxigraph").exists():
+        return
+    try:
+        others = sorted(e.name for e in os.scandir(path) if e.name not in _STORE_FILES)
+    except OSError as exc:
+        raise StoreError(f"cannot read the folder {path}: {exc.strerror}") from None
+    if others:
+        raise InputError(
+            f"{path} is a folder of other files ({', '.join(others[:3])}"
+            f"{', ...' if len(others) > 3 else ''}), not a provenance store; pass --store "
+            "with a new or empty folder"
+        )
+
+
+def _flock(fd: int, how: int, wait: float, busy: str) -> None:
+    """flock *fd*, trying until *wait* seconds have passed; then StoreError(*busy*)."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(fd, how | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                raise StoreError(busy) from None
+            time.sleep(0.02)
+
+
+def _writer_lock(path: Path, wait: float) -> int:
+    """The descriptor of ``<path>/lock``, locked exclusive (the one ingest at a time)."""
+    lock = path / "lock"
+    busy = (f"the store at {path} is busy: another provenance process has been writing to "
+            f"it for {wait:g} s; wait for it to finish and try again")
+    while True:
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise _cannot_write(path, exc) from None
+        try:
+            _flock(fd, fcntl.LOCK_EX, wait, busy)
+            # A first ingest that failed removes the store it created, lock included,
+            # while we waited for it: a lock on a removed file locks nothing.
+            mine, there = os.fstat(fd), os.stat(lock)
+            if (mine.st_dev, mine.st_ino) == (there.st_dev, there.st_ino):
+                return fd
+        except FileNotFoundError:
+            pass
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)
+
+
+def _cannot_write(path: Path, exc: OSError) -> StoreError:
+    reason = exc.strerror or str(exc)
+    if not path.is_dir():
+        where = next((p for p in path.parents if p.exists()), path.parent)
+        return StoreError(
+            f"cannot create the store at {path}: {reason}; check that {where} is a folder "
+            "you may write to, or pass --store with another folder"
+        )
+    return StoreError(
+        f"cannot write to the store at {path}: {reason}; check that you may write to "
+        f"{path} and the files in it, or pass --store with another folder"
+    )
+
+
+def _cannot_open(path: Path, exc: BaseException) -> StoreError:
+    detail = (str(exc).splitlines() or [type(exc).__name__])[0]
+    return StoreError(
+        f"cannot open the store at {path}: {detail}; if {path / 'oxigraph'} is damaged or is "
+        "not an Oxigraph database, restore it from a backup or move it away and ingest again"
+    )
+
+
+class _DbLock:
+    """This process's flock on one store's ``db.lock``.
+
+    flock conflicts between two descriptors even in one process, so the readers and
+    the writer of one process share a descriptor and count themselves here (a
+    writer does not wait for the readers of its own process).
+    """
+
+    _all: dict[tuple[int, int], _DbLock] = {}
+    _guard = threading.RLock()
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.readers = 0
+        self.writing = False
+
+    @classmethod
+    def of(cls, path: Path, create: bool) -> _DbLock | None:
+        """The lock of the store at *path*; None if there is no ``db.lock`` and it cannot
+        be made (a read-only store: no writer can change it either)."""
+        file = path / "db.lock"
+        try:
+            fd = os.open(file, os.O_RDWR | os.O_CREAT, 0o644) if create else os.open(
+                file, os.O_RDONLY)
+        except OSError:
+            if create or not (path / "lock").exists():
+                if create:
+                    raise
+                return None  # not written by this tool (nothing is made in it): nothing to wait for
+            try:  # a store written before db.lock existed
+                fd = os.open(file, os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError:
+                return None  # a read-only store: no writer can change it either
+        st = os.fstat(fd)
+        with cls._guard:
+            known = cls._all.get((st.st_dev, st.st_ino))
+            if known is not None:
+                os.close(fd)
+                return known
+            cls._all[(st.st_dev, st.st_ino)] = lock = cls(fd)
+            return lock
+
+    @classmethod
+    def prune(cls) -> None:
+        """Forget the locks of stores that were removed (a failed first ingest)."""
+        with cls._guard:
+            for key, lock in list(cls._all.items()):
+                if not lock.readers and not lock.writing and os.fstat(lock.fd).st_nlink == 0:
+                    os.close(lock.fd)
+                    del cls._all[key]
+
+    def share(self, path: Path, wait: float) -> None:
+        with self._guard:
+            if self.readers == 0 and not self.writing:
+                _flock(self.fd, fcntl.LOCK_SH, wait,
+                       f"the store at {path} is busy: another provenance process has been "
+                       f"writing to it for {wait:g} s; try again when it has finished")
+            self.readers += 1
+
+    def unshare(self) -> None:
+        with self._guard:
+            self.readers -= 1
+            if self.readers == 0 and not self.writing:
+                fcntl.flock(self.fd, fcntl.LOCK_UN)
+
+    def exclude(self, path: Path, wait: float) -> None:
+        with self._guard:
+            _flock(self.fd, fcntl.LOCK_EX, wait,
+                   f"the store at {path} is busy: other provenance processes have been "
+                   f"reading it for {wait:g} s; nothing was written, try again when they "
+                   "have finished")
+            self.writing = True
+
+    def unexclude(self) -> None:
+        with self._guard:
+            self.writing = False
+            fcntl.flock(self.fd, fcntl.LOCK_SH if self.readers else fcntl.LOCK_UN)
+
+
+def _remove_created(path: Path, folder: bool, files: set[str], database: bool) -> None:
+    """Remove what a failed ingest made (the caller still holds ``lock``)."""
+    if database:
+        shutil.rmtree(path / "oxigraph", ignore_errors=True)
+    for name in sorted(files, reverse=True):  # "lock" last: it is the one we hold
+        (path / name).unlink(missing_ok=True)
+    # A process that waited for "lock" notices it was removed and makes a new one.
+    if folder:
+        try:
+            path.rmdir()
+        except OSError:
+            pass  # something else was put there meanwhile: leave it
+
+
+def _remove_bulk_leftovers(path: Path) -> None:
+    """Remove what a killed bulk load left (the caller holds the writer's lock)."""
+    for sub, pattern in _BULK_LEFTOVERS:
+        try:
+            entries = list(os.scandir(path / sub))
+        except OSError:
+            continue
+        for entry in entries:
+            if pattern.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+                Path(entry.path).unlink(missing_ok=True)
+
+
 class EmbeddedStore(Backend):
     """An Oxigraph database on disk.
 
@@ -115,12 +329,29 @@ class EmbeddedStore(Backend):
         self.location = str(path)
         self._store = store
         self._lock_fd = lock_fd
+        self._db_lock: _DbLock | None = None
+        self._writable = False
+        self._release: Any = None
 
     # ---------------------------------------------------------------- opening
 
     @classmethod
-    def open_read(cls, path: Path) -> EmbeddedStore:
-        """Open an existing store read-only (never blocks on a writer)."""
+    def open_read(cls, path: Path, wait: float | None = None, repair: bool = True
+                  ) -> EmbeddedStore:
+        """Open an existing store read-only.
+
+        Waits (up to *wait* seconds, :data:`LOCK_WAIT` by default) only while a writer
+        is writing, never while it parses and checks its files; the store stays as it
+        is (for this reader) until :meth:`close`, or until the object is
+        garbage-collected.
+
+        A store that still holds a bulk load whose writer died before its commit is
+        repaired first (*repair*), if no ingest runs and the store may be written:
+        SPARQL queries and exports read the database as it is. Otherwise those graphs
+        are only hidden from :meth:`select`.
+        """
+        wait = LOCK_WAIT if wait is None else wait
+        _check_folder(path, writing=False)
         db = path / "oxigraph"
         if not db.is_dir():
             raise InputError(
@@ -129,12 +360,37 @@ class EmbeddedStore(Backend):
             )
         import pyoxigraph as ox
 
+        lock = _DbLock.of(path, create=False)
+        if lock is not None:
+            lock.share(path, wait)
         try:
             self = cls(path, ox.Store.read_only(str(db)))
-        except OSError as exc:
-            raise StoreError(f"cannot open the store at {path}: {exc}") from None
-        self._hide_uncommitted()
+            self._hide_uncommitted()
+        except (OSError, RuntimeError, ValueError) as exc:
+            if lock is not None:
+                lock.unshare()
+            raise _cannot_open(path, exc) from None
+        if lock is not None:
+            self._db_lock = lock
+            self._release = weakref.finalize(self, lock.unshare)
+        if repair and self._visible is not None:
+            # A reader holding db.lock never sees a live bulk load in progress (the
+            # writer holds it exclusive from its pending record to its commit): these
+            # graphs are what a killed writer left.
+            self._store = None
+            self.close()
+            try:
+                with cls.open_write(path, wait=0):
+                    pass  # opening for writing drops what never committed
+            except ProvenanceError:
+                pass  # an ingest runs (it repairs at its start) or the store is read-only
+            return cls.open_read(path, wait, repair=False)
         return self
+
+    def close(self) -> None:
+        """Let writers in (a reader); the store must not be used afterwards."""
+        if self._release is not None:
+            self._release()
 
     def _hide_uncommitted(self) -> None:
         """Ignore the graphs of a bulk load that has not committed (see :mod:`.bulk`)."""
@@ -150,54 +406,98 @@ class EmbeddedStore(Backend):
 
     @classmethod
     @contextmanager
-    def open_write(cls, path: Path, wait: float = 60.0) -> Iterator[EmbeddedStore]:
-        """Open (creating if needed) for writing, holding an exclusive lock.
+    def open_write(cls, path: Path, wait: float | None = None) -> Iterator[EmbeddedStore]:
+        """Open (creating if needed) for writing, holding the writer's lock.
 
+        Until the first write the database is open read-only (see the module doc).
         A store this call creates is removed again if the block fails (a refused
-        first ingest leaves no empty store behind).
+        first ingest leaves nothing behind), and a folder that is not a store is
+        refused before anything is created in it.
         """
-        created = not (path / "oxigraph").exists()
+        wait = LOCK_WAIT if wait is None else wait
+        _check_folder(path, writing=True)
+        made_folder = not path.exists()
+        made = {name for name in ("lock", "db.lock") if not (path / name).exists()}
+        fd = _writer_lock(path, wait)
+        self: EmbeddedStore | None = None
+        ok = opened = False
         try:
-            path.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path / "lock", os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError as exc:
-            raise StoreError(f"cannot create the store at {path}: {exc.strerror}") from None
-        deadline = time.monotonic() + wait
-        try:
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise StoreError(
-                            f"another provenance process has been writing to {path} for "
-                            f"{wait:g} s; wait for it to finish and try again"
-                        ) from None
-                    time.sleep(0.05)
-            import pyoxigraph as ox
-
+            created = not (path / "oxigraph").exists()  # as it is now that we hold the lock
             try:
-                store = ox.Store(str(path / "oxigraph"))
+                db_lock = _DbLock.of(path, create=True)
             except OSError as exc:
-                raise StoreError(f"cannot open the store at {path}: {exc}") from None
-            self = cls(path, store, fd)
-            from .bulk import recover
+                raise _cannot_write(path, exc) from None
+            assert db_lock is not None
+            self = cls(path, None, fd)
+            self._db_lock = db_lock
+            self._wait = wait
+            if created:
+                self._open_writable()
+            else:
+                import pyoxigraph as ox
 
-            recover(store)  # a bulk load that died before its commit leaves nothing
-            ok = False
-            try:
-                yield self
-                ok = True
-            finally:
-                store.flush()
-                # Close the database before the lock is released (the outer finally):
-                # the next writer opens it as soon as it gets the lock.
-                del self._store, store
-                if created and not ok:
-                    shutil.rmtree(path / "oxigraph", ignore_errors=True)
+                try:
+                    self._store = ox.Store.read_only(str(path / "oxigraph"))
+                except (OSError, RuntimeError, ValueError) as exc:
+                    raise _cannot_open(path, exc) from None
+                if self._pending():
+                    self._open_writable()  # recovers: drops what never committed
+            opened = True
+            _remove_bulk_leftovers(path)  # we hold the writer's lock: no bulk load runs
+            yield self
+            ok = True
         finally:
-            os.close(fd)  # closing the descriptor releases the lock
+            try:
+                if self is not None:
+                    self._close_writer(
+                        # What this call made, if it made the store or could not open it.
+                        (lambda: _remove_created(path, made_folder, made, created))
+                        if not ok and (created or not opened) else None)
+                elif made:
+                    _remove_created(path, made_folder, made, False)
+            finally:
+                os.close(fd)  # closing the descriptor releases the lock
+                _DbLock.prune()
+
+    def _pending(self) -> bool:
+        import pyoxigraph as ox
+
+        from .bulk import PENDING
+
+        return any(True for _ in self._store.quads_for_pattern(
+            None, None, None, ox.NamedNode(PENDING)))
+
+    def _open_writable(self) -> None:
+        """Reopen the database for writing, once readers have let go of it."""
+        if self._writable:
+            return
+        import pyoxigraph as ox
+
+        from .bulk import recover
+
+        assert self._db_lock is not None
+        self._store = None  # close the read-only opening
+        self._db_lock.exclude(self.path, self._wait)
+        self._writable = True
+        try:
+            self._store = ox.Store(str(self.path / "oxigraph"))
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise _cannot_open(self.path, exc) from None
+        recover(self._store)  # a bulk load that died before its commit leaves nothing
+
+    def _close_writer(self, undo: Any = None) -> None:
+        try:
+            if self._writable and self._store is not None:
+                self._store.flush()
+        finally:
+            # Close the database before readers and the next writer are let in.
+            self._store = None
+            if undo is not None:
+                undo()
+            if self._writable:
+                assert self._db_lock is not None
+                self._writable = False
+                self._db_lock.unexclude()
 
     # ---------------------------------------------------------------- reading
 
@@ -239,7 +539,12 @@ class EmbeddedStore(Backend):
             yield tuple(None if row[i] is None else row[i].value for i in at)
 
     def raw(self) -> Any:
-        """The underlying :class:`pyoxigraph.Store` (for SPARQL and exports)."""
+        """The underlying :class:`pyoxigraph.Store` (for SPARQL and exports).
+
+        A store opened with :meth:`open_write` is opened for writing first.
+        """
+        if self._lock_fd is not None:
+            self._open_writable()
         return self._store
 
     def quads(self) -> Iterable[Any]:
@@ -250,6 +555,7 @@ class EmbeddedStore(Backend):
     def write_graphs(self, writes: Sequence[GraphWrite]) -> None:
         if not writes:
             return
+        self._open_writable()
         try:
             self._store.update(_update_text(writes))
         except (SyntaxError, OSError) as exc:
@@ -258,4 +564,5 @@ class EmbeddedStore(Backend):
     def drop_graphs(self, graphs: Iterable[str]) -> None:
         text = " ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs)
         if text:
+            self._open_writable()
             self._store.update(text)
