@@ -412,4 +412,10 @@ def impact_counts(c: Citations, s: str, source: str) -> tuple[int, int] | None:
     return (before, after) if after < before else None
 
 
-__all__ += ["impact_counts"]
+def circular_citations(c: Citations) -> list[list[str]]:
+    """Every citation cycle of *c*, as :func:`provenance.graph.circular_citations` lists them."""
+    cycles = [sorted(comp) for comp in _sccs(c.succ, lambda n: c.succ[n]) if len(comp) > 1]
+    return sorted(cycles)
+
+
+__all__ += ["impact_counts", "circular_citations"]

@@ -12,12 +12,15 @@ nothing here prints.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ._names import ID, document_iri, local_id, source_iri, statement_iri  # no rdflib
 from .errors import AmbiguousIdError, UnknownIdError
 from .projection import Projection, SourceInfo, load_citations, load_projection, load_sources
 from .store import Backend
+
+if TYPE_CHECKING:
+    from .fastgraph import Citations
 
 __all__ = ["Tracker", "By"]
 
@@ -206,15 +209,25 @@ class Tracker:
         """
         from . import fastgraph as fg
 
+        proj, cits = self.citations(wanted)
+        for s in wanted if wanted is not None else sorted(proj.statements):
+            if s in proj.statements:
+                yield proj, fg.analyse(cits, s, cutoff=cutoff, chains=cutoff is None)
+
+    def citations(
+        self, wanted: list[str] | None, all_sources: bool = False
+    ) -> tuple[Projection, Citations]:
+        """The fast path's input: the citations of *wanted* (or of the store) and the tables.
+
+        The projection has no networkx graph (``graph`` is None). Its sources are those
+        the citations name, or every source with *all_sources* (or for the whole store).
+        """
         cits, infos = load_citations(self.backend, wanted)
-        if wanted is not None:
+        if wanted is not None and not all_sources:
             sources = load_sources(self.backend, _subgraph_sources(cits))
         else:
             sources = load_sources(self.backend)
-        proj = Projection(None, infos, sources)  # type: ignore[arg-type]
-        for s in wanted if wanted is not None else sorted(infos):
-            if s in infos:
-                yield proj, fg.analyse(cits, s, cutoff=cutoff, chains=cutoff is None)
+        return Projection(None, infos, sources), cits  # type: ignore[arg-type]
 
     def source_labels(self, ids: Iterable[str]) -> dict[str, str]:
         """Labels of the sources with these ids (or IRIs), fetched for these only."""

@@ -46,8 +46,8 @@ edge has ``kind``, ``label``, ``statement``, ``source``, ``document``, ``cue``,
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -57,6 +57,7 @@ from .. import graph as g
 from ..vocab import ID, PT, local_id
 
 if TYPE_CHECKING:
+    from ..fastgraph import Citations
     from ..projection import Projection
     from ..tracker import By, Tracker
 
@@ -125,6 +126,68 @@ class _ReportFacts:
     evidence: str = ""
 
 
+@dataclass
+class _Verdict:
+    """What the export graph marks on a statement (its analysis is not kept)."""
+
+    single_source: bool
+    independent_sources: int
+    circular: bool
+    rests_on: str
+
+
+@dataclass
+class _Analysed:
+    verdicts: dict[str, _Verdict] = field(default_factory=dict)
+    details: dict[str, dict[str, Any]] = field(default_factory=dict)
+    origin_reports: set[str] = field(default_factory=set)
+    critical: set[str] = field(default_factory=set)
+
+
+@dataclass
+class _Cited:
+    """The projection as the graph builder reads it: from networkx, or from the fast path.
+
+    ``source`` and ``statement`` of each report, the entry reports, the members of a
+    report merged by organisation, each node's successors (a statement's root reports,
+    a report's cited reports) and the citation cycles.
+    """
+
+    source: dict[str, str]
+    statement: dict[str, str]
+    entry: set[str]
+    successors: Callable[[str], list[str]]
+    cycles: list[list[str]]
+    members: dict[str, list[str]] = field(default_factory=dict)
+    citations: Any = None  # the fastgraph Citations it was read from, if any
+
+    def members_of(self, r: str) -> list[str]:
+        """The original reports merged into *r* (by organisation), else [r]."""
+        return self.members.get(r) or [r]
+
+    @classmethod
+    def from_citations(cls, c: Citations) -> _Cited:
+        from ..fastgraph import circular_citations
+
+        def successors(n: str) -> list[str]:
+            return c.succ[n] if n in c.succ else c.roots.get(n, [])
+
+        return cls(c.source, c.statement, c.entry, successors, circular_citations(c),
+                   citations=c)
+
+    @classmethod
+    def from_graph(cls, P: nx.DiGraph) -> _Cited:
+        reports = {n: d for n, d in P.nodes(data=True) if d.get("kind") == "report"}
+        return cls(
+            source={r: d.get("source", r) for r, d in reports.items()},
+            statement={r: d.get("statement", "") for r, d in reports.items()},
+            entry={r for r, d in reports.items() if d.get("entry")},
+            successors=lambda n: list(P.successors(n)),
+            cycles=g.circular_citations(P),
+            members={r: list(d["members"]) for r, d in reports.items() if d.get("members")},
+        )
+
+
 class ExportSource:
     """One export's input: a tracker, the statements chosen, and the way to count.
 
@@ -164,85 +227,112 @@ class ExportSource:
 
     # ------------------------------------------------------------ analysis
 
-    @cached_property
-    def _projection(self) -> Projection:
-        return self.tracker.projection(self.statements, self.by)
+    @property
+    def _fast(self) -> bool:
+        # The tracker's fast path answers --by source exactly as the networkx reference
+        # does (tests/test_fastpath.py, tests/test_export.py); it scales to the store.
+        return self.by == "source" and self.tracker.fast
 
     @cached_property
-    def _analysed(self) -> list[tuple[g.StatementAnalysis, dict[str, Any]]]:
-        proj = self._projection
-        wanted = self.statements if self.statements is not None else g.statements(proj.graph)
-        out = []
+    def _projected(self) -> tuple[Projection, _Cited]:
+        if self._fast:
+            proj, cits = self.tracker.citations(self.statements, all_sources=True)
+            return proj, _Cited.from_citations(cits)
+        proj = self.tracker.projection(self.statements, self.by)
+        return proj, _Cited.from_graph(proj.graph)
+
+    @cached_property
+    def _analysed(self) -> _Analysed:
+        """Each statement's verdict and origin object, in one pass (analyses not kept)."""
+        proj, cited = self._projected
+        out = _Analysed()
+        if self._fast:
+            from .. import fastgraph as fg
+
+            cits = cited.citations
+            wanted = self.statements if self.statements is not None else sorted(proj.statements)
+            present = proj.statements
+            analyse: Any = lambda s: fg.analyse(cits, s)  # noqa: E731
+        else:
+            wanted = self.statements if self.statements is not None else g.statements(proj.graph)
+            present = proj.graph
+            analyse = lambda s: g.analyse(proj.graph, s)  # noqa: E731
         for s in wanted:
-            if s in proj.graph:
-                a = g.analyse(proj.graph, s)
-                # The tracker renders the design's origin object; reusing it keeps the
-                # HTML side panel and `provenance origin --format json` identical.
-                out.append((a, self.tracker._origin_object(proj, a)))
+            if s not in present:
+                continue
+            a = analyse(s)
+            # The tracker renders the design's origin object; reusing it keeps the
+            # HTML side panel and `provenance origin --format json` identical.
+            obj = self.tracker._origin_object(proj, a)
+            out.details[s] = obj
+            out.verdicts[s] = _Verdict(
+                a.single_source, a.independent_sources, a.circular, obj["rests_on"] or ""
+            )
+            for o in a.origins:
+                out.origin_reports.update(a.subgraph.nodes[o].get("members") or [o])
+            if a.rests_on:
+                out.critical.add(a.rests_on)
         return out
 
-    @cached_property
+    @property
     def details(self) -> dict[str, dict[str, Any]]:
         """Statement IRI -> the ``origin`` object of design section 5."""
-        return {a.statement: obj for a, obj in self._analysed}
+        return self._analysed.details
 
     def _report_facts(self, reports: set[str]) -> dict[str, _ReportFacts]:
+        """Documents, cue and evidence of *reports*: one DISTINCT query per property.
+
+        One query with an OPTIONAL per property would return, for a report stated in
+        k documents, k to the third power rows (one per graph and pattern).
+        """
         backend = self.tracker.backend
-        facts: dict[str, _ReportFacts] = {}
-        query = (
-            "SELECT ?r ?d ?cue ?ev WHERE { ?r pt:statement ?s . "
-            "OPTIONAL { ?r pt:appearsIn ?d } OPTIONAL { ?r pt:cue ?cue } "
-            "OPTIONAL { ?r pt:evidence ?ev } }"
-        )
+        restrict = ""
         if not self.whole_store:
             # Bounded by the selection, which is small when it is not the store.
-            values = " ".join(f"<{r}>" for r in sorted(reports))
-            query = query.replace("{ ?r", f"{{ VALUES ?r {{ {values} }} ?r", 1)
-        for row in backend.select(query):
-            if row["r"] not in reports:
-                continue
-            f = facts.setdefault(row["r"], _ReportFacts(set()))
-            if "d" in row:
-                f.documents.add(row["d"])
-            f.cue = f.cue or row.get("cue", "")
-            f.evidence = f.evidence or row.get("ev", "")
+            restrict = "VALUES ?r { " + " ".join(f"<{r}>" for r in sorted(reports)) + " } "
+        facts: dict[str, _ReportFacts] = {}
+        for prop, field_ in (("pt:appearsIn", "documents"), ("pt:cue", "cue"),
+                             ("pt:evidence", "evidence")):
+            rows = backend.select_iter(
+                f"SELECT DISTINCT ?r ?o WHERE {{ {restrict}?r {prop} ?o }}", ("r", "o")
+            )
+            for r, o in rows:
+                if r not in reports:
+                    continue
+                f = facts.get(r)  # type: ignore[call-overload]
+                if f is None:
+                    f = facts[r] = _ReportFacts(set())  # type: ignore[index]
+                if field_ == "documents":
+                    f.documents.add(o)  # type: ignore[arg-type]
+                elif not getattr(f, field_):
+                    setattr(f, field_, o)
         return facts
 
     @cached_property
     def graph(self) -> nx.DiGraph:
         """Statements, reports and sources with scalar attributes (see the module doc)."""
-        proj = self._projection
-        P = proj.graph
+        proj, P = self._projected
         X = nx.DiGraph()
-        analysed = {a.statement: (a, obj) for a, obj in self._analysed}
-        cycle_of = {n: i for i, cycle in enumerate(g.circular_citations(P)) for n in cycle}
-        reports = sorted(n for n, k in P.nodes(data="kind") if k == "report")
-        facts = self._report_facts(_members(P, reports))
+        analysed = self._analysed
+        verdicts = analysed.verdicts
+        cycle_of = {n: i for i, cycle in enumerate(P.cycles) for n in cycle}
+        reports = sorted(P.source)
+        facts = self._report_facts({m for r in reports for m in P.members_of(r)})
         no_facts = _ReportFacts(set())
-
-        origin_reports: set[str] = set()
-        critical: set[str] = set()
-        for a, _ in analysed.values():
-            for o in a.origins:
-                origin_reports.update(a.subgraph.nodes[o].get("members") or [o])
-            if a.rests_on:
-                critical.add(a.rests_on)
+        unanalysed = _Verdict(False, 0, False, "")
 
         def marks(statement: str) -> dict[str, Any]:
-            a = analysed[statement][0] if statement in analysed else None
-            if a is None:
-                return {"single_source": False, "independent_sources": 0}
-            return {"single_source": a.single_source, "independent_sources": a.independent_sources}
+            v = verdicts.get(statement, unanalysed)
+            return {"single_source": v.single_source, "independent_sources": v.independent_sources}
 
-        report_docs: dict[str, set[str]] = {}
+        report_docs: dict[str, str] = {}
         statement_docs: dict[str, set[str]] = {}
         for r in reports:
-            members = _members_of(P, r)
-            docs = set().union(*(facts.get(m, no_facts).documents for m in members))
-            report_docs[r] = docs
-            statement_docs.setdefault(P.nodes[r].get("statement", ""), set()).update(docs)
+            docs = set().union(*(facts.get(m, no_facts).documents for m in P.members_of(r)))
+            report_docs[r] = _doc_ids(docs)
+            statement_docs.setdefault(P.statement.get(r, ""), set()).update(docs)
 
-        for s, (a, obj) in analysed.items():
+        for s, v in verdicts.items():
             info = proj.statements[s]
             X.add_node(
                 node_key(s),
@@ -253,20 +343,21 @@ class ExportSource:
                     iri=s,
                     statement=local_id(s),
                     document=_doc_ids(statement_docs.get(s, ())),
-                    single_source=a.single_source,
-                    independent_sources=a.independent_sources,
-                    rests_on=obj["rests_on"] or "",
-                    circular=a.circular,
+                    single_source=v.single_source,
+                    independent_sources=v.independent_sources,
+                    rests_on=v.rests_on,
+                    circular=v.circular,
                 ),
             )
+        del statement_docs
 
         sources_used: set[str] = set()
         for r in reports:
-            data = P.nodes[r]
-            src = data.get("source", r)
+            src = P.source[r]
+            stmt = P.statement.get(r, "")
             sources_used.add(src)
             src_info = proj.sources.get(src)
-            member_facts = [facts[m] for m in _members_of(P, r) if m in facts]
+            member_facts = [facts[m] for m in P.members_of(r) if m in facts]
             X.add_node(
                 node_key(r),
                 **_node(
@@ -274,19 +365,20 @@ class ExportSource:
                     label=src_info.label if src_info else _source_id(src),
                     name=local_id(r),
                     iri=r,
-                    statement=local_id(data.get("statement", "")),
+                    statement=local_id(stmt),
                     source=_source_id(src),
-                    document=_doc_ids(report_docs[r]),
+                    document=report_docs[r],
                     cue=next((f.cue for f in member_facts if f.cue), ""),
                     evidence=next((f.evidence for f in member_facts if f.evidence), ""),
                     circular=r in cycle_of,
-                    origin=r in origin_reports or P.out_degree(r) == 0,
-                    critical=r in critical,
-                    entry=bool(data.get("entry")),
+                    origin=r in analysed.origin_reports or not P.successors(r),
+                    critical=r in analysed.critical,
+                    entry=r in P.entry,
                     anonymous=bool(src_info and src_info.anonymous),
-                    **marks(data.get("statement", "")),
+                    **marks(stmt),
                 ),
             )
+        del facts, report_docs
 
         # Sources, and (counting by source) the organisations they act for, transitively.
         todo = sorted(sources_used)
@@ -312,30 +404,35 @@ class ExportSource:
             if self.by == "source" and src_info:
                 todo.extend(p for p in src_info.principals if p not in seen)
 
-        for u, v in P.edges():
-            if u not in X or v not in X:
+        # Edges in a stable order: statements' roots, then citations, each sorted.
+        for u in [*verdicts, *reports]:
+            if u not in X:
                 continue
-            ud, vd = X.nodes[u], X.nodes[v]
+            ud = X.nodes[u]
             asserts = ud["kind"] == "statement"
-            stmt = u if asserts else P.nodes[u].get("statement", "")
-            X.add_edge(
-                u,
-                v,
-                **_edge(
-                    kind="asserts" if asserts else "cites",
-                    statement=local_id(stmt),
-                    source=vd["source"],
-                    document=vd["document"] if asserts else ud["document"],
-                    cue=vd["cue"] if asserts else ud["cue"],
-                    circular=not asserts and u in cycle_of and cycle_of[u] == cycle_of.get(v),
-                    **marks(stmt),
-                ),
-            )
+            stmt = u if asserts else P.statement.get(u, "")
+            for v in sorted(P.successors(u)):
+                if v not in X:
+                    continue
+                vd = X.nodes[v]
+                X.add_edge(
+                    u,
+                    v,
+                    **_edge(
+                        kind="asserts" if asserts else "cites",
+                        statement=local_id(stmt),
+                        source=vd["source"],
+                        document=vd["document"] if asserts else ud["document"],
+                        cue=vd["cue"] if asserts else ud["cue"],
+                        circular=not asserts and u in cycle_of and cycle_of[u] == cycle_of.get(v),
+                        **marks(stmt),
+                    ),
+                )
         for r in reports:
             rd = X.nodes[r]
             X.add_edge(
                 r,
-                P.nodes[r].get("source", r),
+                P.source[r],
                 **_edge(
                     kind="said_by",
                     statement=rd["statement"],
@@ -423,12 +520,3 @@ def _edge(**attrs: Any) -> dict[str, Any]:
     out = {**EDGE_DEFAULTS, **attrs}
     out["label"] = out["label"] or _EDGE_LABELS.get(out["kind"], out["kind"])
     return out
-
-
-def _members_of(P: nx.DiGraph, r: str) -> list[str]:
-    """The original reports merged into *r* (by organisation), else [r]."""
-    return list(P.nodes[r].get("members") or [r])
-
-
-def _members(P: nx.DiGraph, reports: Iterable[str]) -> set[str]:
-    return {m for r in reports for m in _members_of(P, r)}
