@@ -2,16 +2,17 @@
 
 Besides the attributes, nodes get a GEXF colour (``viz``) so that single-source
 statements, circular citations and sources stand out when Gephi opens the file.
+The file is what networkx's ``write_gexf`` writes, streamed
+(:mod:`provenance.export.xmlstream`): a store's graph does not fit an ElementTree.
 """
 
 from __future__ import annotations
 
 from typing import IO, Any
 
-import networkx as nx
-
 from .model import ExportSource
 from .style import node_style
+from .xmlstream import write_gexf
 
 __all__ = ["write"]
 
@@ -24,7 +25,4 @@ def _viz(data: dict[str, Any]) -> dict[str, Any]:
 
 def write(source: ExportSource, out: IO[bytes], fmt: str) -> None:
     """Write GEXF 1.2 with the attributes and a colour per node."""
-    G = source.graph.copy()
-    for _, data in G.nodes(data=True):
-        data["viz"] = _viz(data)
-    nx.write_gexf(G, out, encoding="utf-8", prettyprint=True, version="1.2draft")
+    write_gexf(source.graph, out, _viz)

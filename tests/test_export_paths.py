@@ -1,0 +1,124 @@
+"""Exports of the whole store take the tracker's fast path and stream GraphML and GEXF:
+the files are the same as the networkx reference path and networkx's writers give."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from conftest import SEEDS
+
+from provenance.export import FORMATS, export, select
+from provenance.export.gexf import _viz
+from provenance.export.xmlstream import write_gexf, write_graphml
+from provenance.generate import generate_corpus
+from provenance.ingest import ingest_files
+from provenance.store import EmbeddedStore
+from provenance.tracker import Tracker
+
+LOOP_YAML = """\
+document: {id: loop-doc, title: A loop, publisher: wire}
+sources:
+  wire: {label: Wire, type: organization}
+  alpha: {label: Alpha Agency, type: organization}
+  beta: {label: Beta Daily, type: organization, acted_on_behalf_of: gamma}
+  gamma: {label: "Gamma <official> & \\"co\\"", type: person, anonymous: true}
+statements:
+  - id: loop-claim
+    text: "The bridge will reopen in May & June <maybe>"
+    triple: [the bridge, reopens in, May]
+    according_to: [[alpha, beta], [beta, alpha]]
+  - id: plain-claim
+    text: The mayor confirmed the budget
+    triple: [the mayor, confirmed, the budget]
+    according_to: [[alpha, gamma], [beta], [wire, gamma]]
+"""
+
+GRAPH_FORMATS = [f for f, spec in FORMATS.items() if not spec.rdf]
+
+
+@pytest.fixture(scope="module", params=["seeds", "loop", "generated"])
+def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp(f"paths-{request.param}")
+    if request.param == "seeds":
+        files = [SEEDS]
+    elif request.param == "loop":
+        (folder / "loop.yaml").write_text(LOOP_YAML, encoding="utf-8")
+        files = [folder / "loop.yaml"]
+    else:
+        generate_corpus(folder / "corpus", 150, seed=7, formats=["yaml"])
+        files = [folder / "corpus" / "yaml"]
+    with EmbeddedStore.open_write(folder / "store") as s:
+        ingest_files(s, files)
+    return folder / "store"
+
+
+def _export(store: Path, fmt: str, fast: bool, by: str = "source", **selection: object) -> bytes:
+    tracker = Tracker(EmbeddedStore.open_read(store), fast=fast)
+    out = io.BytesIO()
+    export(select(tracker, by=by, **selection), fmt, out)  # type: ignore[arg-type]
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("fmt", GRAPH_FORMATS)
+def test_fast_and_reference_paths_export_the_same_bytes(store: Path, fmt: str) -> None:
+    if fmt in ("svg", "html") and shutil.which("dot") is None:
+        pytest.skip("Graphviz's dot is not installed")
+    assert _export(store, fmt, fast=True) == _export(store, fmt, fast=False)
+
+
+def test_fast_and_reference_paths_agree_on_a_selection(store: Path) -> None:
+    tracker = Tracker(EmbeddedStore.open_read(store))
+    some = [row["id"] for row in tracker.statements()[:3]]
+    for fmt in ("graphml", "cytoscape"):
+        fast = _export(store, fmt, fast=True, statements=some)
+        assert fast == _export(store, fmt, fast=False, statements=some)
+
+
+def test_whole_store_export_does_not_build_the_networkx_projection(
+    store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the fast path should not build the networkx projection")
+
+    monkeypatch.setattr(Tracker, "projection", refuse)
+    assert select(Tracker(EmbeddedStore.open_read(store))).graph.number_of_nodes() > 0
+
+
+@pytest.mark.parametrize("by", ["source", "organization"])
+def test_streamed_graphml_and_gexf_are_networkx_bytes(store: Path, by: str) -> None:
+    G = select(Tracker(EmbeddedStore.open_read(store)), by=by).graph  # type: ignore[arg-type]
+    ours, theirs = io.BytesIO(), io.BytesIO()
+    write_graphml(G, ours)
+    nx.write_graphml(G, theirs, encoding="utf-8", prettyprint=True, named_key_ids=True)
+    assert ours.getvalue() == theirs.getvalue()
+    coloured = G.copy()
+    for _, data in coloured.nodes(data=True):
+        data["viz"] = _viz(data)
+    ours, theirs = io.BytesIO(), io.BytesIO()
+    write_gexf(G, ours, _viz)
+    nx.write_gexf(coloured, theirs, encoding="utf-8", prettyprint=True, version="1.2draft")
+    assert ours.getvalue() == theirs.getvalue()
+
+
+@pytest.mark.parametrize(
+    "G",
+    [
+        nx.DiGraph(),
+        nx.DiGraph([("a", "b")]),
+        nx.DiGraph([('a<&"\n\t\r', "b", {"label": "x&y", "n": 3, "ok": True, "t": ""})]),
+    ],
+    ids=["empty", "bare", "escapes"],
+)
+def test_streamed_writers_on_odd_graphs(G: nx.DiGraph) -> None:
+    ours, theirs = io.BytesIO(), io.BytesIO()
+    write_graphml(G, ours)
+    nx.write_graphml(G, theirs, encoding="utf-8", prettyprint=True, named_key_ids=True)
+    assert ours.getvalue() == theirs.getvalue()
+    ours, theirs = io.BytesIO(), io.BytesIO()
+    write_gexf(G, ours, lambda data: {})
+    nx.write_gexf(G, theirs, encoding="utf-8", prettyprint=True, version="1.2draft")
+    assert ours.getvalue() == theirs.getvalue()
