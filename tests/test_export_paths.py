@@ -122,3 +122,35 @@ def test_streamed_writers_on_odd_graphs(G: nx.DiGraph) -> None:
     write_gexf(G, ours, lambda data: {})
     nx.write_gexf(G, theirs, encoding="utf-8", prettyprint=True, version="1.2draft")
     assert ours.getvalue() == theirs.getvalue()
+
+
+def test_streamed_cytoscape_json_is_json_dumps_of_the_elements(store: Path) -> None:
+    import json
+
+    from provenance.export.cytoscape import to_elements
+
+    source = select(Tracker(EmbeddedStore.open_read(store)))
+    out = io.BytesIO()
+    export(source, "cytoscape", out)
+    expected = json.dumps(to_elements(source), ensure_ascii=False, indent=1)
+    assert out.getvalue() == expected.encode("utf-8")
+
+
+def test_html_refuses_a_graph_too_large_to_view(
+    store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from provenance.cli import cli
+    from provenance.export import html
+
+    monkeypatch.setattr(html, "MAX_NODES", 3)
+    target = tmp_path / "big.html"
+    result = CliRunner().invoke(
+        cli, ["--store", str(store), "export", "--format", "html", "-o", str(target)]
+    )
+    assert result.exit_code == 2
+    message = result.stderr.strip()
+    assert len(message.splitlines()) == 1
+    assert "at most 3 nodes" in message and "--statement" in message and "--document" in message
+    assert not target.exists()

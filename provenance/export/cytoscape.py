@@ -11,6 +11,7 @@ source id is under ``data.source_id``; a node's is under ``data.source_id`` too.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import IO, Any
 
 from .model import ExportSource
@@ -19,19 +20,21 @@ from .style import edge_classes, node_classes
 __all__ = ["write", "to_elements"]
 
 
-def to_elements(source: ExportSource) -> dict[str, Any]:
-    """The ``{"elements": {"nodes": [...], "edges": [...]}}`` object."""
-    G = source.graph
-    nodes = []
+def _nodes(G: Any) -> Iterator[dict[str, Any]]:
     for n, data in G.nodes(data=True):
         d = {k: v for k, v in data.items() if k != "source"}
         d.update(id=n, source_id=data["source"])
-        nodes.append({"data": d, "classes": " ".join(node_classes(data))})
-    edges = []
+        yield {"data": d, "classes": " ".join(node_classes(data))}
+
+
+def _edges(G: Any) -> Iterator[dict[str, Any]]:
     for i, (u, v, data) in enumerate(G.edges(data=True)):
         d = {k: val for k, val in data.items() if k != "source"}
         d.update(id=f"e{i}", source=u, target=v, source_id=data["source"])
-        edges.append({"data": d, "classes": " ".join(edge_classes(data))})
+        yield {"data": d, "classes": " ".join(edge_classes(data))}
+
+
+def _envelope(source: ExportSource, nodes: Any, edges: Any) -> dict[str, Any]:
     return {
         "format_version": "1.0",
         "generated_by": "provenance-tracker",
@@ -41,6 +44,31 @@ def to_elements(source: ExportSource) -> dict[str, Any]:
     }
 
 
+def to_elements(source: ExportSource) -> dict[str, Any]:
+    """The ``{"elements": {"nodes": [...], "edges": [...]}}`` object."""
+    G = source.graph
+    return _envelope(source, list(_nodes(G)), list(_edges(G)))
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=1)
+
+
 def write(source: ExportSource, out: IO[bytes], fmt: str) -> None:
-    """Write the elements JSON."""
-    out.write(json.dumps(to_elements(source), ensure_ascii=False, indent=1).encode("utf-8"))
+    """Write the elements JSON, element by element: ``json.dumps(to_elements(source),
+    indent=1)`` byte for byte, without holding the whole text (or the list) at once."""
+    G = source.graph
+    marks = ("\x00nodes", "\x00edges")
+    text = _dumps(_envelope(source, *marks))
+    head, rest = text.split(_dumps(marks[0]))
+    middle, tail = rest.split(_dumps(marks[1]))
+    depth = 2  # the lists are values of "elements", itself a value of the top object
+    for before, items in ((head, _nodes(G)), (middle, _edges(G))):
+        out.write(before.encode("utf-8"))
+        opened = False
+        for item in items:
+            lines = _dumps(item).replace("\n", "\n" + " " * (depth + 1))
+            out.write(f"{',' if opened else '['}\n{' ' * (depth + 1)}{lines}".encode())
+            opened = True
+        out.write(f"\n{' ' * depth}]".encode() if opened else b"[]")
+    out.write(tail.encode("utf-8"))

@@ -11,7 +11,8 @@ survive a trip through any DOT reader.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from itertools import islice
 from typing import IO, Any
 
 import networkx as nx
@@ -19,7 +20,7 @@ import networkx as nx
 from .model import ExportSource
 from .style import GRAPH_ATTRIBUTES, edge_classes, edge_style, node_classes, node_style
 
-__all__ = ["write", "to_dot", "node_label", "svg_ids"]
+__all__ = ["write", "to_dot", "dot_lines", "node_label", "svg_ids"]
 
 _DATA_KEYS = (
     "kind",
@@ -95,11 +96,21 @@ def to_dot(
     *ids* gives each node's SVG ``id`` (default :func:`svg_ids`); edges get
     ``e{tail id}~{head id}``.
     """
+    return "".join(dot_lines(G, nodes, ids, name))
+
+
+def dot_lines(
+    G: nx.DiGraph,
+    nodes: Iterable[str] | None = None,
+    ids: Mapping[str, str] | None = None,
+    name: str = "provenance",
+) -> Iterator[str]:
+    """:func:`to_dot` line by line (each ending in a newline)."""
     H = G if nodes is None else G.subgraph(nodes)
     ids = ids or svg_ids(H)
     source_labels = {d["name"]: d["label"] for _, d in G.nodes(data=True) if d["kind"] == "source"}
-    out = [f"digraph {quote(name)} {{"]
-    out.append(f"  graph [{_attrs((k, quote(v)) for k, v in GRAPH_ATTRIBUTES.items())}];")
+    yield f"digraph {quote(name)} {{\n"
+    yield (f"  graph [{_attrs((k, quote(v)) for k, v in GRAPH_ATTRIBUTES.items())}];\n")
     sources, statements = [], []
     for n, data in H.nodes(data=True):
         pairs = [
@@ -110,14 +121,14 @@ def to_dot(
             *((k, quote(v)) for k, v in node_style(data).items()),
             *((f"pt_{k}", quote(data[k])) for k in _DATA_KEYS),
         ]
-        out.append(f"  {quote(n)} [{_attrs(pairs)}];")
+        yield f"  {quote(n)} [{_attrs(pairs)}];\n"
         if data["kind"] == "source":
             sources.append(n)
         elif data["kind"] == "statement":
             statements.append(n)
     for rank, members in (("source", statements), ("sink", sources)):
         if members:
-            out.append(f"  {{ rank={rank}; {' '.join(quote(n) for n in members)} }}")
+            yield f"  {{ rank={rank}; {' '.join(quote(n) for n in members)} }}\n"
     for u, v, data in H.edges(data=True):
         pairs = [
             ("id", quote(f"e{ids[u]}~{ids[v]}")),
@@ -127,11 +138,12 @@ def to_dot(
             ("pt_kind", quote(data["kind"])),
             ("pt_circular", quote(data["circular"])),
         ]
-        out.append(f"  {quote(u)} -> {quote(v)} [{_attrs(pairs)}];")
-    out.append("}")
-    return "\n".join(out) + "\n"
+        yield f"  {quote(u)} -> {quote(v)} [{_attrs(pairs)}];\n"
+    yield "}\n"
 
 
 def write(source: ExportSource, out: IO[bytes], fmt: str) -> None:
-    """Write the whole selection as one DOT graph."""
-    out.write(to_dot(source.graph).encode("utf-8"))
+    """Write the whole selection as one DOT graph, a few thousand lines at a time."""
+    lines = dot_lines(source.graph)
+    while chunk := "".join(islice(lines, 4096)):
+        out.write(chunk.encode("utf-8"))

@@ -16,8 +16,9 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import networkx as nx
@@ -117,7 +118,17 @@ def render_svgs(G: nx.DiGraph) -> Iterator[tuple[Chunk, str]]:
     """Each chunk of *G* with its SVG drawn by ``dot``, in order."""
     program = dot_program()
     parts = chunks(G)
-    texts = (to_dot(G, c.nodes, c.ids, name=f"chunk {i}") for i, c in enumerate(parts))
     workers = max(1, min(len(parts), os.cpu_count() or 1))
     with ThreadPoolExecutor(workers) as pool:
-        yield from zip(parts, pool.map(lambda t: _run_dot(program, t), texts), strict=True)
+        # A few chunks in flight, not all: each one's DOT text and SVG are in memory
+        # until written, and a store has thousands of chunks.
+        pending: deque[tuple[Chunk, Future[str]]] = deque()
+        for i, c in enumerate(parts):
+            text = to_dot(G, c.nodes, c.ids, name=f"chunk {i}")
+            pending.append((c, pool.submit(_run_dot, program, text)))
+            if len(pending) >= 2 * workers:
+                done, future = pending.popleft()
+                yield done, future.result()
+        while pending:
+            done, future = pending.popleft()
+            yield done, future.result()

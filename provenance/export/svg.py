@@ -6,10 +6,13 @@ in chunks becomes one SVG with each chunk's drawing stacked below the previous o
 
 from __future__ import annotations
 
+import itertools
 import re
+import shutil
+import tempfile
 from typing import IO
 
-from .layout import render_svgs
+from .layout import Chunk, render_svgs
 from .model import ExportSource
 
 __all__ = ["write"]
@@ -18,26 +21,40 @@ _SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
 
 
 def write(source: ExportSource, out: IO[bytes], fmt: str) -> None:
-    """Write the drawing; chunks are nested ``<svg>`` elements stacked vertically."""
-    drawn = list(render_svgs(source.graph))
-    if len(drawn) == 1:
-        out.write(drawn[0][1].encode("utf-8"))
+    """Write the drawing; chunks are nested ``<svg>`` elements stacked vertically.
+
+    The outer element needs the total size, known only once every chunk is drawn:
+    the chunks are spooled to a temporary file meanwhile, not held in memory.
+    """
+    drawn = render_svgs(source.graph)
+    first = next(drawn, None)
+    second = next(drawn, None)
+    if first is not None and second is None:
+        out.write(first[1].encode("utf-8"))
         return
-    bodies: list[str] = []
     y = width = 0.0
-    for _, svg in drawn:
-        m = _SIZE.search(svg)
-        w, h = (float(m.group(1)), float(m.group(2))) if m else (0.0, 0.0)
-        place = f'<svg x="0" y="{y:.2f}" width="{w}" height="{h}"'
-        bodies.append(_SIZE.sub(place, svg[svg.index("<svg") :], 1))
-        y += h
-        width = max(width, w)
-    out.write(
-        (
-            '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
-            f'<svg width="{width:.0f}pt" height="{y:.0f}pt" viewBox="0 0 {width:.0f} {y:.0f}" '
-            'xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">\n'
-            + "\n".join(bodies)
-            + "\n</svg>\n"
-        ).encode("utf-8")
-    )
+    with tempfile.TemporaryFile() as spool:
+        for i, (_, svg) in enumerate(itertools.chain(_present(first, second), drawn)):
+            m = _SIZE.search(svg)
+            w, h = (float(m.group(1)), float(m.group(2))) if m else (0.0, 0.0)
+            place = f'<svg x="0" y="{y:.2f}" width="{w}" height="{h}"'
+            if i:
+                spool.write(b"\n")
+            spool.write(_SIZE.sub(place, svg[svg.index("<svg") :], 1).encode("utf-8"))
+            y += h
+            width = max(width, w)
+        out.write(
+            (
+                '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
+                f'<svg width="{width:.0f}pt" height="{y:.0f}pt" '
+                f'viewBox="0 0 {width:.0f} {y:.0f}" '
+                'xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">\n'
+            ).encode()
+        )
+        spool.seek(0)
+        shutil.copyfileobj(spool, out)
+    out.write(b"\n</svg>\n")
+
+
+def _present(*chunks: tuple[Chunk, str] | None) -> list[tuple[Chunk, str]]:
+    return [c for c in chunks if c is not None]
