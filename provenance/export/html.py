@@ -14,10 +14,16 @@ import json
 from importlib import resources
 from typing import IO, Any
 
+from ..errors import InputError
 from .layout import render_svgs
 from .model import ExportSource
 
-__all__ = ["write", "page_data"]
+__all__ = ["MAX_NODES", "write", "page_data"]
+
+#: The largest graph the view draws. Beyond it the page would be hundreds of megabytes
+#: of SVG that no browser pans or searches interactively (a store of 100,000
+#: statements is half a million nodes); a part of the store is what to look at.
+MAX_NODES = 100_000
 
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
 _NODE_KEYS = (
@@ -82,7 +88,14 @@ def _svg_body(svg: str) -> str:
 
 
 def write(source: ExportSource, out: IO[bytes], fmt: str) -> None:
-    """Write the page."""
+    """Write the page (or refuse a graph of more than :data:`MAX_NODES` nodes)."""
+    size = source.node_count()
+    if size > MAX_NODES:
+        raise InputError(
+            f"the HTML view draws at most {MAX_NODES:,} nodes and this export has {size:,} or "
+            "more; view a part with --statement ID or --document ID, or export the whole "
+            "store as --format svg or graphml"
+        )
     drawn = list(render_svgs(source.graph))
     keys = {n: f"n{i}" for i, n in enumerate(source.graph)}
     data = page_data(source, keys)

@@ -451,6 +451,17 @@ class ExportSource:
                         X.add_edge(src, p, **_edge(kind="acts_for", source=_source_id(p)))
         return X
 
+    def node_count(self) -> int:
+        """The number of nodes of :attr:`graph`, or for the whole store before it is built
+        a lower bound (its statements and reports, counted by the store, no analysis)."""
+        if not self.whole_store or "graph" in self.__dict__:
+            return int(self.graph.number_of_nodes())
+        rows = self.tracker.backend.select(
+            "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { { ?s a pt:Statement } "
+            "UNION { ?s pt:statement ?x } }"
+        )
+        return int(rows[0]["n"]) if rows else 0
+
     # ------------------------------------------------------------ RDF
 
     def quads(self) -> Iterator[Any]:
