@@ -43,12 +43,25 @@ from typing import Any
 from ._names import PREFIXES  # rdflib-free (fast start-up); equal to vocab.PREFIXES
 from .errors import InputError, ProvenanceError, StoreError
 
-__all__ = ["DEFAULT_STORE", "LOCK_WAIT", "Backend", "EmbeddedStore", "default_store_path", "Row"]
+__all__ = [
+    "DEFAULT_STORE", "Backend", "EmbeddedStore", "default_store_path", "lock_wait", "Row"
+]
 
 DEFAULT_STORE = ".provenance"
-#: seconds a process waits for the store's locks before it gives up with "store is busy"
-LOCK_WAIT = float(os.environ.get("PROVENANCE_LOCK_WAIT") or 60)
 Row = dict[str, str]
+
+
+def lock_wait() -> float:
+    """Seconds a process waits for the store's locks before it says the store is busy:
+    ``$PROVENANCE_LOCK_WAIT``, else 60."""
+    text = os.environ.get("PROVENANCE_LOCK_WAIT") or "60"
+    try:
+        wait = float(text)
+    except ValueError:
+        wait = -1.0
+    if not wait >= 0:  # also NaN
+        raise InputError(f"PROVENANCE_LOCK_WAIT={text!r}: give a number of seconds (60 if unset)")
+    return wait
 
 
 def default_store_path() -> Path:
@@ -340,7 +353,7 @@ class EmbeddedStore(Backend):
                   ) -> EmbeddedStore:
         """Open an existing store read-only.
 
-        Waits (up to *wait* seconds, :data:`LOCK_WAIT` by default) only while a writer
+        Waits (up to *wait* seconds, :func:`lock_wait` by default) only while a writer
         is writing, never while it parses and checks its files; the store stays as it
         is (for this reader) until :meth:`close`, or until the object is
         garbage-collected.
@@ -350,7 +363,7 @@ class EmbeddedStore(Backend):
         SPARQL queries and exports read the database as it is. Otherwise those graphs
         are only hidden from :meth:`select`.
         """
-        wait = LOCK_WAIT if wait is None else wait
+        wait = lock_wait() if wait is None else wait
         _check_folder(path, writing=False)
         db = path / "oxigraph"
         if not db.is_dir():
@@ -414,7 +427,7 @@ class EmbeddedStore(Backend):
         first ingest leaves nothing behind), and a folder that is not a store is
         refused before anything is created in it.
         """
-        wait = LOCK_WAIT if wait is None else wait
+        wait = lock_wait() if wait is None else wait
         _check_folder(path, writing=True)
         made_folder = not path.exists()
         made = {name for name in ("lock", "db.lock") if not (path / name).exists()}

@@ -187,3 +187,13 @@ def test_readers_during_an_ingest_see_the_store_before_or_after_it(
               f"ran ({during} ended before the ingest did): saw before {seen['before']}, "
               f"after {seen['after']}, anything else 0")
     assert sum(seen.values()) > 0
+
+
+def test_a_wait_that_is_not_a_number_is_a_usage_error(
+    documents: dict[str, Path], tmp_path: Path
+) -> None:
+    store = tmp_path / "store"
+    done = run(store, "ingest", str(documents["seed"]), env=env(PROVENANCE_LOCK_WAIT="soon"))
+    assert done.returncode == 2
+    assert "PROVENANCE_LOCK_WAIT='soon'" in one_line_error(done)
+    assert not store.exists()
