@@ -41,3 +41,16 @@ def test_benchmark_generate_wrapper(tmp_path: Path) -> None:
     )
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "c" / "nquads" / "corpus.nq").is_file()
+
+
+def test_export_benchmark_runs_end_to_end(tmp_path: Path) -> None:
+    cmd = [sys.executable, str(ROOT / "benchmarks" / "export_bench.py"), "--statements", "60",
+           "--formats", "ttl", "graphml", "html", "--json"]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=240, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr[-3000:]
+    rows = {r["format"]: r for r in json.loads(out.stdout)}
+    assert set(rows) == {"ttl", "html", "analysis", "graphml"}
+    assert rows["analysis"]["nodes"] > 60
+    for fmt in ("ttl", "graphml"):
+        assert rows[fmt]["bytes"] > 0 and rows[fmt]["peak_mb"] > 0 and rows[fmt]["cpu"] > 0
+    assert rows["graphml"]["seconds"] >= rows["analysis"]["seconds"]
