@@ -70,22 +70,23 @@ class Citations:
         for r, s in self.statement.items():
             if s in wanted:
                 by_statement.setdefault(s, []).append(r)
-        preds: dict[str, set[str]] = {}
-        for u, vs in self.succ.items():
-            for v in vs:
-                preds.setdefault(v, set()).add(u)
+        succ, entry = self.succ, self.entry
         for s, reports in by_statement.items():
             mine = set(reports)
-            roots = [
-                r for r in reports
-                if r in self.entry or not any(p in mine and p != r for p in preds.get(r, ()))
-            ]
+            # cited by another report of the statement (the only predecessors that count)
+            cited = {v for r in reports for v in succ[r] if v != r and v in mine}
+            roots = [r for r in reports if r in entry or r not in cited]
             root_set = set(roots)
-            reached = _reach(self.succ, roots)
+            reached = _reach(succ, roots)
             left = mine - reached
             if left:
+                preds: dict[str, set[str]] = {}
+                for u in reports:
+                    for v in succ[u]:
+                        preds.setdefault(v, set()).add(u)
+
                 def inside(n: str, left: set[str] = left) -> list[str]:
-                    return [v for v in self.succ[n] if v in left]
+                    return [v for v in succ[n] if v in left]
 
                 for component in _sccs(left, inside):
                     members = set(component)

@@ -11,12 +11,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ._names import PREFIXES
 from .store import Backend, Row
 
 if TYPE_CHECKING:  # networkx is slow to import: only the networkx builders need it
     import networkx as nx
 
     from .fastgraph import Citations
+    from .index import Facts
 
 __all__ = [
     "SourceInfo",
@@ -83,6 +85,9 @@ def load_sources(backend: Backend, only: Iterable[str] | None = None) -> dict[st
     sources: dict[str, SourceInfo] = {}
     if only is not None:
         return _load_some_sources(backend, sorted(set(only)))
+    facts = _indexed_facts(backend)
+    if facts is not None:
+        return _sources_from_facts(facts)
     rows = backend.select(
         "SELECT DISTINCT ?a WHERE { { ?r prov:wasAttributedTo ?a } UNION { ?a a pt:Source } "
         "UNION { ?x prov:actedOnBehalfOf ?a } FILTER(isIRI(?a)) }"
@@ -224,6 +229,9 @@ def load_citations(
     if wanted is not None and not wanted:
         return c, {}
     if wanted is None:
+        facts = _indexed_facts(backend)
+        if facts is not None:
+            return _citations_from_facts(facts, c)
         return _stream_citations(backend, c)
     infos, report_rows, cite_rows, entry_rows = _fetch(backend, wanted)
     entries = {row["r"] for row in entry_rows}
@@ -234,6 +242,108 @@ def load_citations(
             c.cite(row["r"], row["c"])
     c.add_roots(infos)
     return c, infos
+
+
+def _indexed_facts(backend: Backend) -> Facts | None:
+    """The whole store's facts from the citation index (embedded stores), loaded once."""
+    from .store import EmbeddedStore
+
+    if not isinstance(backend, EmbeddedStore):
+        return None
+    facts = getattr(backend, "_indexed_facts", None)
+    if facts is None:
+        from .index import load_facts
+
+        facts = load_facts(backend.raw(), backend.path, backend._visible)
+        backend._indexed_facts = facts  # type: ignore[attr-defined]
+    return facts
+
+
+def _by_subject(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Subject -> one value (the least, so that the answer never depends on order)."""
+    out: dict[str, str] = {}
+    for s, o in pairs:
+        if s not in out or o < out[s]:
+            out[s] = o
+    return out
+
+
+def _citations_from_facts(
+    facts: Facts, c: Citations
+) -> tuple[Citations, dict[str, StatementInfo]]:
+    """What :func:`_stream_citations` reads, from the index's facts (same joins)."""
+    from .index import PREDICATES
+
+    f = dict(zip(PREDICATES, facts, strict=True))
+    pt, prov, rdf = PREFIXES["pt"], PREFIXES["prov"], PREFIXES["rdf"]
+    statement_type = pt + "Statement"
+    infos = {s: StatementInfo(s, "", None)
+             for s, t in f[rdf + "type"] if t == statement_type}
+    text = _by_subject((s, o) for s, o in f[pt + "text"] if s in infos)
+    subj, pred, obj = (_by_subject(p for p in f[rdf + name] if p[0] in infos)
+                       for name in ("subject", "predicate", "object"))
+    for s, info in infos.items():
+        info.text = text.get(s, "")
+        if s in obj:
+            info.triple = (subj.get(s, ""), pred.get(s, ""), obj[s])
+    # Filled directly rather than through Citations.add_report: a million reports.
+    src_of: dict[str, str] = {}  # one source per report in a valid store (else the least)
+    for r, src in f[prov + "wasAttributedTo"]:
+        if r not in src_of or src < src_of[r]:
+            src_of[r] = src
+    publishers: dict[str, set[str]] = {}
+    for d, p in f[PREFIXES["schema"] + "publisher"]:
+        publishers.setdefault(d, set()).add(p)
+    no: set[str] = set()
+    entries = {r for r, d in f[pt + "appearsIn"] if src_of.get(r) in publishers.get(d, no)}
+    one = {s: s for s in infos}  # one string object per statement and source
+    source, statement, succ = c.source, c.statement, c.succ
+    for r, s in f[pt + "statement"]:
+        src = src_of.get(r)
+        if src is not None:
+            source[r] = one.setdefault(src, src)
+            statement[r] = one.setdefault(s, s)
+            succ.setdefault(r, [])
+    c.entry.update(entries.intersection(source))
+    for pairs in (f[prov + "wasDerivedFrom"], f[prov + "wasQuotedFrom"]):
+        for r, cited in pairs:
+            if r in source and cited in source:
+                cites = succ[r]
+                if cited not in cites:
+                    cites.append(cited)
+    c.add_roots(infos)
+    return c, infos
+
+
+def _sources_from_facts(facts: Facts) -> dict[str, SourceInfo]:
+    """What :func:`load_sources` reads for the whole store, from the index's facts."""
+    from .index import PREDICATES
+
+    f = dict(zip(PREDICATES, facts, strict=True))
+    pt, prov, rdf = PREFIXES["pt"], PREFIXES["prov"], PREFIXES["rdf"]
+    typed = {a for a, t in f[rdf + "type"] if t == pt + "Source"}
+    attributed = {a for _, a in f[prov + "wasAttributedTo"]}
+    sources = {a: SourceInfo(iri=a, label=a)
+               for a in typed | attributed | {b for _, b in f[prov + "actedOnBehalfOf"]}}
+    labels = sorted(f[PREFIXES["rdfs"] + "label"])
+    for group in (typed, attributed):  # a pt:Source's own label first, as load_sources
+        for a, label in labels:
+            info = sources.get(a)
+            if a in group and info is not None and info.label == info.iri:
+                info.label = label
+    for a, v in f[pt + "anonymous"]:
+        if a in sources and v in ("true", "1"):
+            sources[a].anonymous = True
+    for a, k in sorted(f[pt + "kind"]):
+        if a in sources:
+            sources[a].kind = k
+    for a, t in sorted(f[rdf + "type"]):
+        if a in sources and t in _PROV_TYPES:
+            sources[a].type = _PROV_TYPES[t]
+    for a, b in sorted(f[prov + "actedOnBehalfOf"]):
+        if a in sources and b not in sources[a].principals:
+            sources[a].principals.append(b)
+    return sources
 
 
 def _stream_citations(

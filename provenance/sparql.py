@@ -758,13 +758,21 @@ def execute_embedded_update(path: Path, prepared: Prepared, *, timeout: float | 
     is up; Oxigraph's transaction is then never committed and the store stays as it
     was.
     """
-    if timeout is not None:
-        return _in_worker(path, True, prepared, [], timeout)
-    with EmbeddedStore.open_write(path) as store:
-        try:
-            return _run_oxigraph(store.raw(), prepared.text, prepared.form, [])
-        except (OSError, RuntimeError, ValueError, SyntaxError) as exc:
-            raise _store_error(prepared, exc) from None
+    from .index import forget
+
+    # An update can change a graph without its pt:contentHash: the citation index,
+    # which trusts that hash, is dropped before the update and again after it.
+    forget(path)
+    try:
+        if timeout is not None:
+            return _in_worker(path, True, prepared, [], timeout)
+        with EmbeddedStore.open_write(path) as store:
+            try:
+                return _run_oxigraph(store.raw(), prepared.text, prepared.form, [])
+            except (OSError, RuntimeError, ValueError, SyntaxError) as exc:
+                raise _store_error(prepared, exc) from None
+    finally:
+        forget(path)
 
 
 def _execute_remote(store: Any, prepared: Prepared, bindings: Mapping[str, Any],

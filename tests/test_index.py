@@ -1,0 +1,170 @@
+"""The citation index gives the whole-store loaders exactly what the SPARQL path gives.
+
+Reference: the same loaders with the index switched off (one SPARQL query per kind
+of fact, as for remote stores). Compared on the seed with the examples, on a
+generated corpus, and after every way a store changes under an index: a replaced
+document, a SPARQL update, a corrupt or unwritable index file, a hidden bulk load.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from provenance import index, projection
+from provenance.cli import cli as main
+from provenance.ingest import ingest_files
+from provenance.store import EmbeddedStore
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples" / "annotations"
+
+
+def _loaded(path: Path, use_index: bool, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """(citations, statement infos, sources) of the whole store, one way or the other."""
+    with monkeypatch.context() as m:
+        if not use_index:
+            m.setattr(projection, "_indexed_facts", lambda backend: None)
+        store = EmbeddedStore.open_read(path)
+        cits, infos = projection.load_citations(store, None)
+        sources = projection.load_sources(store)
+    return (
+        cits.source, cits.statement, cits.entry,
+        {r: sorted(cs) for r, cs in cits.succ.items()},
+        {s: sorted(rs) for s, rs in cits.roots.items()},
+        infos, sources,
+    )
+
+
+def _assert_same(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    reference = _loaded(path, False, monkeypatch)
+    assert _loaded(path, True, monkeypatch) == reference
+    # and again, now from the index file rather than from the store
+    assert (path / index.FILE).exists()
+    assert _loaded(path, True, monkeypatch) == reference
+
+
+def _ingest(path: Path, *files: Path) -> None:
+    with EmbeddedStore.open_write(path) as store:
+        ingest_files(store, list(files))
+
+
+def _report(path: Path) -> str:
+    result = CliRunner().invoke(main, ["--store", str(path), "report", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Path:
+    path = tmp_path / "store"
+    _ingest(path, ROOT / "seeds", EXAMPLES)
+    return path
+
+
+def test_the_index_loads_what_the_queries_load_on_the_seed_and_examples(
+    store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _assert_same(store, monkeypatch)
+
+
+def test_the_index_loads_what_the_queries_load_on_a_generated_corpus(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from provenance.generate import generate_corpus
+
+    corpus = tmp_path / "corpus"
+    generate_corpus(corpus, 400, seed=7, formats=("yaml",))
+    path = tmp_path / "store"
+    _ingest(path, corpus / "yaml")
+    _assert_same(path, monkeypatch)
+
+
+def test_a_replaced_document_is_read_again_not_taken_from_the_index(
+    store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = _report(store)  # builds the index
+    import shutil
+
+    folder = shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
+    changed = folder / "blinken-brussels.yaml"
+    text = changed.read_text(encoding="utf-8")
+    assert "- [tass, mfa-press, us-official]" in text
+    changed.write_text(text.replace("- [tass, mfa-press, us-official]", "- [tass, us-official]"),
+                       encoding="utf-8")
+    _ingest(store, changed)
+    after = _report(store)
+    assert after != before
+    _assert_same(store, monkeypatch)
+
+
+def test_a_sparql_update_is_seen_by_the_whole_store_questions(
+    store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _report(store)
+    # A new citation inside an existing graph: its pt:contentHash does not change.
+    result = CliRunner().invoke(main, [
+        "--store", str(store), "sparql", "--update",
+        "DELETE WHERE { GRAPH ?g { ?r prov:wasDerivedFrom ?c } }",
+    ])
+    assert result.exit_code == 0, result.output
+    _assert_same(store, monkeypatch)
+    rows = CliRunner().invoke(main, ["--store", str(store), "single-source", "--format", "json"])
+    assert rows.exit_code == 0
+
+
+def test_a_corrupt_index_file_is_rebuilt(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _report(store)
+    (store / index.FILE).write_bytes(b"this is not a database" * 100)
+    _assert_same(store, monkeypatch)
+    with sqlite3.connect(store / index.FILE) as db:
+        assert db.execute("SELECT COUNT(*) FROM graph").fetchone()[0] > 0
+
+
+def test_a_stale_row_with_garbage_is_rebuilt(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _report(store)
+    with sqlite3.connect(store / index.FILE) as db:
+        db.execute("UPDATE graph SET facts = x'00ff00'")
+    _assert_same(store, monkeypatch)
+
+
+def test_an_index_that_cannot_be_written_still_gives_the_right_answers(
+    store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(index, "_open", lambda path, retry=True: None)
+    _assert_same_without_file(store, monkeypatch)
+
+
+def _assert_same_without_file(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _loaded(path, True, monkeypatch) == _loaded(path, False, monkeypatch)
+    assert not (path / index.FILE).exists()
+
+
+def test_many_new_graphs_are_read_by_predicate_with_the_same_result(
+    store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(index, "_BATCH", 0)  # every graph through the per-predicate scans
+    _assert_same(store, monkeypatch)
+
+
+def test_graphs_of_an_uncommitted_bulk_load_stay_hidden(
+    store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyoxigraph as ox
+
+    from provenance.bulk import PENDING
+
+    raw = ox.Store(str(store / "oxigraph"))
+    g = ox.NamedNode("https://w3id.org/provenance-tracker/id/document/half-loaded")
+    raw.add(ox.Quad(g, ox.NamedNode(PENDING), ox.Literal("x"), ox.NamedNode(PENDING)))
+    raw.add(ox.Quad(ox.NamedNode("https://example.org/r"),
+                    ox.NamedNode("https://w3id.org/provenance-tracker/ns#statement"),
+                    ox.NamedNode("https://example.org/s"), g))
+    del raw
+    loaded = _loaded(store, True, monkeypatch)
+    assert "https://example.org/r" not in loaded[0]
+    assert loaded == _loaded(store, False, monkeypatch)
