@@ -247,6 +247,8 @@ def _json_view(node: Any) -> Any:
         return [_json_view(v) for v in node]
     if isinstance(node, dt.date):
         return node.isoformat()
+    if isinstance(node, float) and node != node:  # YAML's .nan: JSON has no such number
+        return "NaN"
     return node
 
 
@@ -268,16 +270,32 @@ def _check_schema(data: Any, path: Path, lines: dict[YamlPath, int]) -> None:
 # --------------------------------------------------------------------- conversion
 
 
+class _BadIri(ValueError):
+    """A value written as an IRI that the store cannot hold (made a ValidationError)."""
+
+
+def _iri(text: str) -> URIRef:
+    """*text* as an IRI, checked as the store will check it (absolute, no spaces or ``<>"``)."""
+    import pyoxigraph as ox
+
+    try:
+        ox.NamedNode(text)
+    except ValueError as exc:
+        raise _BadIri(f"{text!r} is not a valid IRI ({exc}); percent-encode it, or write "
+                      "plain text") from None
+    return URIRef(text)
+
+
 def _term(text: str, prefixes: dict[str, str], mint: Callable[[str], URIRef]) -> URIRef:
     """A triple member: an IRI (<...> or http...), a CURIE with a known prefix, or text."""
     value = text.strip()
     if value.startswith("<") and value.endswith(">"):
-        return URIRef(value[1:-1])
+        return _iri(value[1:-1])
     if value.startswith(("http://", "https://", "urn:")) and " " not in value:
-        return URIRef(value)
+        return _iri(value)
     prefix, sep, local = value.partition(":")
     if sep and prefix in prefixes and " " not in value:
-        return URIRef(prefixes[prefix] + local)
+        return _iri(prefixes[prefix] + local)
     return mint(value)
 
 
@@ -415,7 +433,12 @@ def annotation_to_unit(
                     needs.setdefault(
                         source_iri(source), _where(path, lines, (*at, "according_to", c))
                     )
-            triples.extend(_statement_triples(spec, graph, document["publisher"], prefixes))
+            try:
+                triples.extend(_statement_triples(spec, graph, document["publisher"], prefixes))
+            except _BadIri as exc:
+                where = _where(path, lines, (*at, "triple"))
+                what = _describe_path((*at, "triple"))
+                raise ValidationError(f"{where}: {what}: {exc}") from None
 
     digest = hashlib.sha256()
     for line in sorted(f"{s.n3()} {p.n3()} {o.n3()}" for s, p, o in triples):
@@ -457,7 +480,11 @@ def _document_triples(
     if document.get("published"):
         yield doc, SDO.datePublished, _date_literal(document["published"])
     if document.get("url"):
-        yield doc, SDO.url, URIRef(document["url"])
+        try:
+            yield doc, SDO.url, _iri(document["url"])
+        except _BadIri as exc:
+            where = _where(path, lines, ("document", "url"))
+            raise ValidationError(f"{where}: document.url: {exc}") from None
     if document.get("text"):
         text_file = _text_path(path, document["text"], _where(path, lines, ("document", "text")))
         try:

@@ -254,4 +254,28 @@ def load_rdf_units(path: Path) -> list[Unit]:
         units.append(_unit(graph, name, path, digest))
     if not units:
         raise InputError(f"{path}: holds no triples")
+    _check_iris(path, units)
     return units
+
+
+def _check_iris(path: Path, units: list[Unit]) -> None:
+    """Refuse an IRI the store cannot hold: rdflib's JSON-LD parser (which alone reads
+    JSON-LD) lets ``"@id": "http://e.org/a b"`` or a relative graph name through."""
+    import pyoxigraph as ox
+
+    seen: set[str] = set()
+    for unit in units:
+        terms: list[Any] = [unit.graph]
+        for triple in unit.triples:
+            terms.extend(t if isinstance(t, URIRef) else getattr(t, "datatype", None)
+                         for t in triple)
+        for term in terms:
+            if term is None or str(term) in seen:
+                continue
+            seen.add(str(term))
+            try:
+                ox.NamedNode(str(term))
+            except ValueError as exc:
+                raise InputError(
+                    f"{path}: <{term}> is not a valid IRI ({exc}); percent-encode it"
+                ) from None

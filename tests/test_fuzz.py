@@ -245,6 +245,19 @@ def check_answers_satisfy_the_definitions(documents: list[dict[str, Any]]) -> No
         store = tmp / "store"
         ingest(store, write_corpus(tmp / "in", documents))
         got = answers(store)
+        # One statement's or one document's answers are the whole store's, in part.
+        tracker = Tracker(EmbeddedStore.open_read(store))
+        whole = {r["statement"]["id"]: r for r in got["report"]}
+        for doc in documents:
+            if "document" in doc:
+                part = tracker.report(doc["document"]["id"])
+                assert part == [whole[r["statement"]["id"]] for r in part]
+                assert {r["statement"]["id"] for r in part} == {
+                    s["id"] for s in doc["statements"]
+                }
+        for sid, row in whole.items():
+            flags = {"anonymous", "unattributed"}
+            assert tracker.origin(sid) == {k: v for k, v in row.items() if k not in flags}
     expected = relayed(documents)
     for by in ("report", "report-by-organization"):
         rows = got[by]
@@ -440,6 +453,14 @@ ODD_TEXT = st.sampled_from(
         "_:b0",
         "2023-02-30",
         "'; DROP GRAPH <x> ;",
+        'http://example.org/"quoted"',
+        "http://example.org/a b",
+        "<relative>",
+        "<>",
+        "urn:",
+        "wd:Q42 x",
+        "https://",
+        "http://[::1",
         "} } INSERT DATA { <a> <b> <c> } #",
         '"\\u0000"',
         "${HOME}",
@@ -587,7 +608,8 @@ def _parent(root: Any, at: tuple[Any, ...]) -> Any:
 @st.composite
 def mutated(draw: st.DrawFn, base: Any) -> Any:
     """*base* with one to four mutations: a key dropped, a value replaced by a wrong type,
-    None, an odd string, a huge number or an unknown id, an item duplicated, a key added."""
+    None, an odd string, a huge number or an unknown id (often of the type it replaces, so
+    that it passes the schema), an item duplicated, a key added."""
     data = copy.deepcopy(base)
     for _ in range(draw(st.integers(1, 4))):
         paths = [p for p in _paths(data) if p]
@@ -595,10 +617,19 @@ def mutated(draw: st.DrawFn, base: Any) -> Any:
             break
         at = draw(st.sampled_from(paths))
         parent = _parent(data, at)
-        action = draw(st.sampled_from(["drop", "replace", "replace", "duplicate", "add"]))
+        action = draw(st.sampled_from(["drop", "replace", "odd", "odd", "duplicate", "add"]))
+        old = parent[at[-1]]
         if action == "drop":
             del parent[at[-1]]
-        elif action == "replace":
+        elif action == "odd" and not isinstance(old, dict | list):
+            # The same type, an odd value: it passes the schema and goes deeper.
+            if isinstance(old, bool):
+                parent[at[-1]] = not old
+            elif isinstance(old, int | float):
+                parent[at[-1]] = draw(HUGE)
+            else:
+                parent[at[-1]] = draw(st.one_of(ODD_TEXT, st.text(max_size=20)))
+        elif action in ("replace", "odd"):
             parent[at[-1]] = draw(
                 st.one_of(SCALARS, st.sampled_from([[], {}, [[]], {"": None}, ["ghost"],
                                                     [["ghost"]], ["a", "b"]]))
@@ -914,3 +945,73 @@ def test_an_impossible_date_outside_typed_fields_is_text(tmp_path: Path) -> None
     )
     (unit,) = load_yaml_units(path)
     assert any(str(o) == "2023-02-30" for _, _, o in unit.triples)
+
+
+def test_a_confidence_that_is_not_a_number_is_refused_by_the_schema() -> None:
+    text = "\n".join([
+        "document: {id: a, publisher: b}",
+        "sources: {b: {label: B}}",
+        "statements:",
+        "  - {id: s, text: t, triple: [x, y, z], confidence: .nan}",
+    ])
+    assert _refusal(text + "\n").endswith(
+        "a.yaml:4: statements[0].confidence: 'NaN' is not of type 'number'"
+    )
+
+
+@pytest.mark.parametrize(
+    ("member", "expected"),
+    [
+        ('"<a b>"', "'a b' is not a valid IRI"),
+        ('"<relative>"', "'relative' is not a valid IRI"),
+        ("'http://example.org/\"x'", "'http://example.org/\"x' is not a valid IRI"),
+        ('"ex:a b"', None),  # a space: text, minted into an IRI
+        ('"bad:x"', "'not an iri <>x' is not a valid IRI"),
+    ],
+)
+def test_a_triple_member_written_as_an_invalid_iri_is_refused_with_its_line(
+    member: str, expected: str | None
+) -> None:
+    text = "\n".join([
+        "prefixes: {ex: 'http://example.org/', bad: 'not an iri <>'}",
+        "document: {id: a, publisher: b}",
+        "sources: {b: {label: B}}",
+        "statements:",
+        "  - id: s",
+        "    text: t",
+        f"    triple: [x, y, {member}]",
+    ]) + "\n"
+    if expected is None:
+        with scratch() as tmp:
+            (tmp / "a.yaml").write_text(text, "utf-8")
+            validate_files([tmp / "a.yaml"])
+        return
+    message = _refusal(text)
+    assert "a.yaml:7: statements[0].triple: " + expected in message
+
+
+def test_a_document_url_that_is_not_an_iri_is_refused_with_its_line() -> None:
+    text = "document: {id: a, publisher: b, url: 'http://example.org/a b'}\n" \
+        "sources: {b: {label: B}}\n"
+    assert "a.yaml:1: document.url: 'http://example.org/a b' is not a valid IRI" in \
+        _refusal(text)
+
+
+@pytest.mark.parametrize(
+    "node",
+    [
+        {"@id": "http://example.org/x", "http://example.org/p": {"@id": 'http://e.org/"q'}},
+        {"@id": "http://example.org/x",
+         "http://example.org/p": {"@value": "v", "@type": "http://example.org/a b"}},
+    ],
+    ids=["object", "datatype"],
+)
+def test_jsonld_with_an_iri_the_store_cannot_hold_is_an_input_error(node: dict) -> None:
+    with scratch() as tmp, seeded_store() as store:
+        path = tmp / "bad.jsonld"
+        path.write_text(json.dumps(node), "utf-8")
+        before = dump(store)
+        result = run_cli("--store", str(store), "ingest", str(path))
+        assert_clean_exit(result, codes=(2,))
+        assert "is not a valid IRI" in result.stderr
+        assert dump(store) == before
