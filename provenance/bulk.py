@@ -407,8 +407,11 @@ def _nquads(path: Path) -> Iterator[tuple[str, Quad]]:
             else:
                 yield g.value, (s, p, f"_:{o.value}", BNODE, None, None)
     except SyntaxError as exc:
-        message = str(exc).splitlines()[0] if str(exc) else "invalid syntax"
-        raise InputError(f"{path}: nquads syntax error: {message}") from None
+        # Oxigraph appends "(FILE, line N)" to the message: say FILE:N first instead,
+        # as every other syntax error does.
+        message = (exc.msg or str(exc) or "invalid syntax").splitlines()[0]
+        line = f":{exc.lineno}" if exc.lineno else ""
+        raise InputError(f"{path}{line}: nquads syntax error: {message}") from None
 
 
 def _nquads_graphs(path: Path) -> Iterator[tuple[_Graph, list[Quad]]]:
