@@ -481,6 +481,9 @@ def bulk_ingest(store: Any, files: Sequence[Path]) -> list[Any]:
 
     needed: dict[str, str] = {}  # source IRI -> where it is first named
     declared: set[str] = set()
+    from .index import BulkWriter
+
+    index = BulkWriter(Path(store.path))  # the citation index's rows, as the quads go by
 
     def new_graph(g: _Graph) -> None:
         # What sources a graph declares and needs is kept for the batch, not per graph.
@@ -514,6 +517,7 @@ def bulk_ingest(store: Any, files: Sequence[Path]) -> list[Any]:
                                     _text_clash(q[0], first, q[2], g.where)
                             if fresh:
                                 write(_line(q, g.name))
+                                index.add(g.name, q)
                     continue
                 content = _file_digest(path)
                 where = str(path)
@@ -538,6 +542,7 @@ def bulk_ingest(store: Any, files: Sequence[Path]) -> list[Any]:
                             _text_clash(s, first, o, where)
                     if name not in known:
                         write(_line(q, name))
+                        index.add(name, q)
         _check_batch(store, checker, list(graphs.values()), texts, needed, declared)
         # What the checks kept is not needed any more: give it back before Oxigraph's
         # bulk loader takes its own memory, so that the two peaks do not add up.
@@ -548,8 +553,11 @@ def bulk_ingest(store: Any, files: Sequence[Path]) -> list[Any]:
         import gc
 
         gc.collect()
-        return _write(store, store.raw(), list(graphs.values()), known, tmp, IngestResult)
+        results = _write(store, store.raw(), list(graphs.values()), known, tmp, IngestResult)
+        index.commit({g.name: g.content_hash for g in graphs.values() if g.name not in known})
+        return results
     finally:
+        index.close()
         tmp.unlink(missing_ok=True)
 
 

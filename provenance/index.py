@@ -38,6 +38,7 @@ _PT, _PROV, _RDF = PREFIXES["pt"], PREFIXES["prov"], PREFIXES["rdf"]
 _RDFS, _SDO = PREFIXES["rdfs"], PREFIXES["schema"]
 _TYPE = _RDF + "type"
 _HASH = _PT + "contentHash"
+_XSD_STRING = PREFIXES["xsd"] + "string"
 
 #: The predicates whose (subject, object value) pairs the index keeps, in row order.
 PREDICATES: tuple[str, ...] = (
@@ -124,6 +125,18 @@ def _hashes(store: Any, visible: Iterable[Any] | None) -> tuple[dict[str, str], 
     return hashes, unhashed
 
 
+_VERSION = 2
+_SCHEMA = (
+    # A graph's facts, in one or more parts (a bulk load writes them as they stream).
+    "CREATE TABLE IF NOT EXISTS graph (name TEXT NOT NULL, hash TEXT NOT NULL, "
+    "part INTEGER NOT NULL, facts BLOB NOT NULL, PRIMARY KEY (name, part))",
+    # Parts of a bulk load not committed yet: readers never look at them.
+    "CREATE TABLE IF NOT EXISTS pending (name TEXT NOT NULL, part INTEGER NOT NULL, "
+    "facts BLOB NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS pending_name ON pending (name)",
+)
+
+
 def _open(path: Path, retry: bool = True) -> sqlite3.Connection | None:
     """The index database, created if needed; None when the folder cannot hold one."""
     try:
@@ -131,8 +144,14 @@ def _open(path: Path, retry: bool = True) -> sqlite3.Connection | None:
     except sqlite3.Error:
         return None
     try:
-        db.execute("CREATE TABLE IF NOT EXISTS graph "
-                   "(name TEXT PRIMARY KEY, hash TEXT NOT NULL, facts BLOB NOT NULL)")
+        if db.execute("PRAGMA user_version").fetchone()[0] != _VERSION:
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("DROP TABLE IF EXISTS graph")
+            db.execute("DROP TABLE IF EXISTS pending")
+            for statement in _SCHEMA:
+                db.execute(statement)
+            db.execute(f"PRAGMA user_version = {_VERSION}")
+            db.execute("COMMIT")
         return db
     except sqlite3.DatabaseError as exc:
         db.close()
@@ -147,6 +166,20 @@ def _cached(db: sqlite3.Connection | None) -> Iterator[tuple[str, str, bytes]]:
     if db is None:
         return
     yield from db.execute("SELECT name, hash, facts FROM graph")
+
+
+def _read_cached(db: sqlite3.Connection | None, hashes: dict[str, str], add: Any
+                 ) -> tuple[set[str], set[tuple[str, str]]]:
+    """Add the rows that are still right; return their graphs, and the stale rows' keys."""
+    found: set[str] = set()
+    stale: set[tuple[str, str]] = set()
+    for name, h, blob in _cached(db):
+        if hashes.get(name) == h:
+            add(marshal.loads(blob))
+            found.add(name)
+        else:
+            stale.add((name, h))
+    return found, stale
 
 
 def load_facts(store: Any, folder: Path, visible: Iterable[Any] | None = None) -> Facts:
@@ -164,20 +197,15 @@ def load_facts(store: Any, folder: Path, visible: Iterable[Any] | None = None) -
 
     path = folder / FILE
     db = _open(path)
-    fresh: dict[str, str] = dict(hashes)
-    stale: list[str] = []
     try:
-        for name, h, blob in _cached(db):
-            if fresh.get(name) == h:
-                add(marshal.loads(blob))
-                del fresh[name]
-            else:
-                stale.append(name)
+        found, stale = _read_cached(db, hashes, add)
     except (sqlite3.Error, ValueError, EOFError, TypeError):
         # A corrupt index: start again from the store.
         db = _rebuild(path, db)
-        facts = [set() for _ in PREDICATES]
-        fresh, stale = dict(hashes), []
+        for slot in facts:
+            slot.clear()
+        found, stale = set(), set()
+    fresh = {g: h for g, h in hashes.items() if g not in found}
     if len(fresh) > _BATCH:
         read = _read_by_predicate(store, set(fresh))
     else:
@@ -194,13 +222,13 @@ def load_facts(store: Any, folder: Path, visible: Iterable[Any] | None = None) -
     return facts
 
 
-def _save(db: sqlite3.Connection, stale: list[str],
+def _save(db: sqlite3.Connection, stale: set[tuple[str, str]],
           rows: Iterable[tuple[str, str, bytes]]) -> None:
     """Drop the stale rows and add the new ones, in one transaction (or not at all)."""
     try:
         db.execute("BEGIN IMMEDIATE")
-        db.executemany("DELETE FROM graph WHERE name = ?", ((g,) for g in stale))
-        db.executemany("INSERT OR REPLACE INTO graph VALUES (?, ?, ?)", rows)
+        db.executemany("DELETE FROM graph WHERE name = ? AND hash = ?", stale)
+        db.executemany("INSERT OR REPLACE INTO graph VALUES (?, ?, 0, ?)", rows)
         db.execute("COMMIT")
     except sqlite3.Error:  # read-only folder, disk full, busy: the index stays as it was
         with suppress(sqlite3.Error):
@@ -232,3 +260,119 @@ def forget(folder: Path) -> None:
             db.close()
             with suppress(OSError):
                 path.unlink()
+
+
+class BulkWriter:
+    """The index rows of a bulk load, written while its quads stream by.
+
+    Without it, the first whole-store question after loading a million statements
+    would read them all back from Oxigraph (half an hour). Rows go to the ``pending``
+    table, which readers ignore, in parts of bounded size; :meth:`commit` moves them
+    into the index once the store has committed the load. A crash in between leaves
+    pending rows the next bulk load clears, and graphs a reader reads from the store.
+
+    A graph with a blank node in a fact the index keeps is not indexed here (the store
+    renames blank nodes on loading): the first reader reads it from the store.
+    """
+
+    _FLUSH = 200_000  # facts held before a part is written
+
+    def __init__(self, folder: Path) -> None:
+        self.db = _open(folder / FILE)
+        self.rows: dict[str, list[list[tuple[str, str]]]] = {}
+        self.parts: dict[str, int] = {}
+        self.skipped: set[str] = set()
+        self.held = 0
+        self.one: dict[str, str] = {}
+        self.canonical: dict[tuple[str, str], str] = {}
+        if self.db is not None and not self._run("DELETE FROM pending"):
+            self.db = None
+
+    def _run(self, sql: str, rows: Iterable[Any] | None = None) -> bool:
+        assert self.db is not None
+        try:
+            if rows is None:
+                self.db.execute(sql)
+            else:
+                self.db.executemany(sql, rows)
+            return True
+        except sqlite3.Error:
+            return False
+
+    def _literal(self, value: str, datatype: str) -> str:
+        """A typed literal's value as the store gives it back (Oxigraph canonicalises
+        booleans, numbers and dates: "1"^^xsd:boolean is read back as "true")."""
+        key = (value, datatype)
+        found = self.canonical.get(key)
+        if found is None:
+            import pyoxigraph as ox
+
+            scratch = ox.Store()
+            node = ox.NamedNode("urn:x")
+            try:
+                scratch.add(ox.Quad(node, node, ox.Literal(value, datatype=ox.NamedNode(datatype))))
+                found = next(iter(scratch)).object.value
+            except (ValueError, StopIteration):
+                found = value
+            self.canonical[key] = found
+        return found
+
+    def add(self, graph: str, quad: tuple[str, str, str, int, str | None, str | None]) -> None:
+        """One quad of *graph* (in the bulk path's form: s, p, o, kind, datatype, language)."""
+        if self.db is None:
+            return
+        s, p, o, kind, dt, lang = quad
+        slot = _SLOT.get(p)
+        if slot is None or graph in self.skipped:
+            return
+        if p in _IRI_ONLY and kind != 0:  # 0: an IRI
+            return
+        if p == _TYPE and (o not in _TYPES or s.startswith("_:")):
+            return
+        if s.startswith("_:") or kind == 2:  # 2: a blank node
+            self.skipped.add(graph)
+            self.rows.pop(graph, None)
+            return
+        if kind == 1 and dt and not lang and dt != _XSD_STRING:
+            o = self._literal(o, dt)
+        one = self.one
+        row = self.rows.get(graph)
+        if row is None:
+            row = self.rows[graph] = _empty()
+        row[slot].append((one.setdefault(s, s), one.setdefault(o, o)))
+        self.held += 1
+        if self.held >= self._FLUSH:
+            self._flush()
+
+    def _flush(self) -> None:
+        parts = []
+        for graph, row in self.rows.items():
+            part = self.parts.get(graph, 0)
+            self.parts[graph] = part + 1
+            parts.append((graph, part, marshal.dumps(tuple(row))))
+        if parts and not self._run("INSERT INTO pending VALUES (?, ?, ?)", parts):
+            self.db = None
+        self.rows, self.held, self.one = {}, 0, {}
+
+    def commit(self, hashes: dict[str, str]) -> None:
+        """The load has committed: its graphs' rows join the index under these hashes."""
+        if self.db is None:
+            return
+        self._flush()
+        if self.db is None:
+            return
+        names = [(h, g) for g, h in hashes.items() if g not in self.skipped]
+        ok = (self._run("BEGIN IMMEDIATE")
+              and self._run("DELETE FROM graph WHERE name = ?", ((g,) for _, g in names))
+              and self._run("INSERT OR REPLACE INTO graph SELECT name, ?, part, facts "
+                            "FROM pending WHERE name = ?", names)
+              and self._run("DELETE FROM pending")
+              and self._run("COMMIT"))
+        if not ok:
+            self._run("ROLLBACK")
+        self.close()
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None

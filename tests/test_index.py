@@ -168,3 +168,72 @@ def test_graphs_of_an_uncommitted_bulk_load_stay_hidden(
     loaded = _loaded(store, True, monkeypatch)
     assert "https://example.org/r" not in loaded[0]
     assert loaded == _loaded(store, False, monkeypatch)
+
+
+# ------------------------------------------------------------------ bulk loads
+
+
+def _no_store_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reading a named graph from the store fails (the default graph is always read)."""
+    import pyoxigraph as ox
+
+    read_graph = index._read_graph
+
+    def only_default(store: Any, graph: Any) -> Any:
+        assert isinstance(graph, ox.DefaultGraph), f"the index should have had {graph}"
+        return read_graph(store, graph)
+
+    def refuse(*args: Any) -> Any:
+        raise AssertionError("the index should have had these graphs")
+
+    monkeypatch.setattr(index, "_read_graph", only_default)
+    monkeypatch.setattr(index, "_read_by_predicate", refuse)
+
+
+ODD_NQUADS = """\
+<{id}document/odd> <https://schema.org/publisher> <{id}source/odd-pub> <{id}document/odd> .
+<{id}document/odd> <{rdf}type> <{pt}Document> <{id}document/odd> .
+<{id}source/odd-pub> <{rdf}type> <{pt}Source> <{id}document/odd> .
+<{id}source/odd-pub> <http://www.w3.org/2000/01/rdf-schema#label> "Odd" <{id}document/odd> .
+<{id}source/odd-pub> <{pt}anonymous> "1"^^<{xsd}boolean> <{id}document/odd> .
+<{id}statement/odd> <{rdf}type> <{pt}Statement> <{id}document/odd> .
+<{id}statement/odd> <{pt}text> "Odd literals \\"quoted\\"\\n" <{id}document/odd> .
+<{id}statement/odd> <{rdf}subject> <{id}entity/odd> <{id}document/odd> .
+<{id}statement/odd> <{rdf}predicate> <{id}relation/count> <{id}document/odd> .
+<{id}statement/odd> <{rdf}object> "007"^^<{xsd}integer> <{id}document/odd> .
+<{id}report/odd/odd-pub> <{rdf}type> <{pt}Report> <{id}document/odd> .
+<{id}report/odd/odd-pub> <{pt}statement> <{id}statement/odd> <{id}document/odd> .
+<{id}report/odd/odd-pub> <http://www.w3.org/ns/prov#wasAttributedTo> <{id}source/odd-pub> \
+<{id}document/odd> .
+<{id}report/odd/odd-pub> <{pt}appearsIn> <{id}document/odd> <{id}document/odd> .
+"""
+
+
+@pytest.mark.parametrize("what", ["yaml", "nquads"])
+def test_a_bulk_load_writes_the_index_rows_as_it_streams(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, what: str
+) -> None:
+    from provenance import bulk
+    from provenance._names import ID, PREFIXES
+    from provenance.generate import generate_corpus
+
+    corpus = tmp_path / "corpus"
+    generate_corpus(corpus, 300, seed=3)
+    odd = tmp_path / "odd.nq"
+    odd.write_text(ODD_NQUADS.format(id=ID, rdf=PREFIXES["rdf"], pt=PREFIXES["pt"],
+                                     xsd=PREFIXES["xsd"]), encoding="utf-8")
+    files = ([corpus / "yaml"] if what == "yaml"
+             else [corpus / "nquads" / "corpus.nq", odd])
+    path = tmp_path / "store"
+    monkeypatch.setattr(bulk, "BULK_MIN_BYTES", 0)
+    with EmbeddedStore.open_write(path) as store:
+        ingest_files(store, files)
+    reference = _loaded(path, False, monkeypatch)
+    with monkeypatch.context() as m:
+        _no_store_reads(m)
+        assert _loaded(path, True, m) == reference
+    if what == "nquads":
+        infos = reference[5]
+        odd_info = infos[f"{ID}statement/odd"]
+        assert odd_info.triple[2] == "7"  # as Oxigraph gives it back
+        assert reference[6][f"{ID}source/odd-pub"].anonymous
