@@ -122,6 +122,28 @@ def test_a_reader_waits_only_while_a_writer_writes_and_then_says_it_is_busy(
     assert "busy" in one_line_error(done)
 
 
+def test_a_writer_waits_for_readers_only_to_write_and_then_says_the_store_is_busy(
+    documents: dict[str, Path], tmp_path: Path
+) -> None:
+    store = tmp_path / "store"
+    assert run(store, "ingest", str(documents["seed"])).returncode == 0
+    before = digest(store)
+    fd = os.open(store / "db.lock", os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH)  # a reader in another process, reading for long
+        same = run(store, "ingest", str(documents["seed"]), env=env(PROVENANCE_LOCK_WAIT="0.5"))
+        new = run(store, "ingest", str(documents["generated"]),
+                  env=env(PROVENANCE_LOCK_WAIT="0.5"))
+    finally:
+        os.close(fd)
+    assert same.returncode == 0, same.stderr  # nothing to write: no need to wait
+    assert "unchanged" in same.stdout
+    assert new.returncode == 1
+    message = one_line_error(new)
+    assert "busy" in message and "reading it" in message and "nothing was written" in message
+    assert digest(store) == before
+
+
 def _count(store: Path, what: str) -> tuple[int, str]:
     """How many statements a reader of *what* kind sees, and its stderr."""
     if what == "sparql":
