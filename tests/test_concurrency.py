@@ -19,6 +19,8 @@ import shutil
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -80,68 +82,66 @@ def test_two_writers_at_once_both_land_or_one_is_told_the_store_is_busy(
         print(f"\n[concurrency] {ROUNDS} rounds of two writers: {results}")
 
 
-def test_a_writer_that_cannot_get_the_store_says_it_is_busy_and_changes_nothing(
-    documents: dict[str, Path], tmp_path: Path
-) -> None:
-    store = tmp_path / "store"
-    assert run(store, "ingest", str(documents["seed"])).returncode == 0
-    before = digest(store)
-    fd = os.open(store / "lock", os.O_RDWR)
+@contextmanager
+def _holding(file: Path, how: int) -> Iterator[None]:
+    """flock *file* as another process would (this test's process is one)."""
+    fd = os.open(file, os.O_RDONLY)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)  # as an ingest in progress holds it
-        started = time.monotonic()
-        done = run(store, "ingest", str(documents["generated"]),
-                   env=env(PROVENANCE_LOCK_WAIT="0.5"))
-        assert time.monotonic() - started < 30
+        fcntl.flock(fd, how)
+        yield
     finally:
         os.close(fd)
+
+
+def _short(store: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """A command that waits at most half a second for the store's locks."""
+    return run(store, *args, env=env(PROVENANCE_LOCK_WAIT="0.5"))
+
+
+@pytest.fixture
+def seeded(documents: dict[str, Path], tmp_path: Path) -> Path:
+    store = tmp_path / "store"
+    assert run(store, "ingest", str(documents["seed"])).returncode == 0
+    return store
+
+
+def test_a_writer_that_cannot_get_the_store_says_it_is_busy_and_changes_nothing(
+    documents: dict[str, Path], seeded: Path
+) -> None:
+    before = digest(seeded)
+    with _holding(seeded / "lock", fcntl.LOCK_EX):  # as an ingest in progress holds it
+        started = time.monotonic()
+        done = _short(seeded, "ingest", str(documents["generated"]))
+        assert time.monotonic() - started < 30
     assert done.returncode == 1
     message = one_line_error(done)
-    assert "busy" in message and str(store) in message and "try again" in message
-    assert digest(store) == before
+    assert "busy" in message and str(seeded) in message and "try again" in message
+    assert digest(seeded) == before
 
 
-def test_a_reader_waits_only_while_a_writer_writes_and_then_says_it_is_busy(
-    documents: dict[str, Path], tmp_path: Path
-) -> None:
-    store = tmp_path / "store"
-    assert run(store, "ingest", str(documents["seed"])).returncode == 0
-    fd = os.open(store / "lock", os.O_RDWR)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)  # an ingest parsing and checking its files
-        assert run(store, "statements", env=env(PROVENANCE_LOCK_WAIT="0.5")).returncode == 0
-    finally:
-        os.close(fd)
-    fd = os.open(store / "db.lock", os.O_RDWR)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)  # an ingest writing
-        done = run(store, "statements", env=env(PROVENANCE_LOCK_WAIT="0.5"))
-    finally:
-        os.close(fd)
+def test_a_reader_waits_only_while_a_writer_writes_and_then_says_it_is_busy(seeded: Path
+                                                                           ) -> None:
+    with _holding(seeded / "lock", fcntl.LOCK_EX):  # an ingest parsing and checking its files
+        assert _short(seeded, "statements").returncode == 0
+    with _holding(seeded / "db.lock", fcntl.LOCK_EX):  # an ingest writing
+        done = _short(seeded, "statements")
     assert done.returncode == 1
     assert "busy" in one_line_error(done)
 
 
 def test_a_writer_waits_for_readers_only_to_write_and_then_says_the_store_is_busy(
-    documents: dict[str, Path], tmp_path: Path
+    documents: dict[str, Path], seeded: Path
 ) -> None:
-    store = tmp_path / "store"
-    assert run(store, "ingest", str(documents["seed"])).returncode == 0
-    before = digest(store)
-    fd = os.open(store / "db.lock", os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH)  # a reader in another process, reading for long
-        same = run(store, "ingest", str(documents["seed"]), env=env(PROVENANCE_LOCK_WAIT="0.5"))
-        new = run(store, "ingest", str(documents["generated"]),
-                  env=env(PROVENANCE_LOCK_WAIT="0.5"))
-    finally:
-        os.close(fd)
+    before = digest(seeded)
+    with _holding(seeded / "db.lock", fcntl.LOCK_SH):  # a reader in another process
+        same = _short(seeded, "ingest", str(documents["seed"]))
+        new = _short(seeded, "ingest", str(documents["generated"]))
     assert same.returncode == 0, same.stderr  # nothing to write: no need to wait
     assert "unchanged" in same.stdout
     assert new.returncode == 1
     message = one_line_error(new)
     assert "busy" in message and "reading it" in message and "nothing was written" in message
-    assert digest(store) == before
+    assert digest(seeded) == before
 
 
 def _count(store: Path, what: str) -> tuple[int, str]:
