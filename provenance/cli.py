@@ -71,11 +71,17 @@ class _Group(click.Group):
             lines = [f"  {ident}: {text}" for ident, text in exc.candidates]
             raise _Exit("\n".join([str(exc), *lines]), exc.exit_code) from None
         except ProvenanceError as exc:
-            raise _Exit(str(exc), exc.exit_code) from None
+            raise _Exit(_one_line(str(exc)), exc.exit_code) from None
         except BrokenPipeError:
             raise  # the reader went away (`| head`): handled quietly in main()
         except OSError as exc:
             raise _Exit(f"{exc.filename or 'input'}: {exc.strerror or exc}", 2) from None
+
+
+def _one_line(message: str) -> str:
+    """*message* with its unprintable characters escaped: an error is one line even when
+    it quotes a file name, an id or an IRI holding a line break (``\\n``, U+2028)."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
 
 
 class _State:
@@ -193,6 +199,16 @@ def cli(
     if update_endpoint and not endpoint:
         raise click.UsageError("--update-endpoint needs --endpoint (the query endpoint) too")
     ctx.obj = _State(store, endpoint, update_endpoint)
+    _quiet_libraries()
+
+
+def _quiet_libraries() -> None:
+    """Keep rdflib's warnings off the terminal: it logs an ill-typed literal
+    (``"abc"^^xsd:integer``, valid RDF) with a traceback, and an odd IRI before our
+    check refuses it in one line. Our own messages say what matters."""
+    import logging
+
+    logging.getLogger("rdflib").setLevel(logging.ERROR)
 
 
 # ----------------------------------------------------------------- ingest, validate

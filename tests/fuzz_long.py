@@ -7,9 +7,10 @@ large budget, for as long as asked.
 Not collected by pytest (its name is not ``test_*.py``). Each property runs in turns of
 ``--slice`` seconds, as short hypothesis runs with fresh random seeds and no example
 database, until the time is up. It prints, per property, the examples tried, the
-distinct failures (each with its shrunk falsifying example) and the time spent, and
-exits 1 if anything failed. Sockets to hosts other than loopback are refused and
-count as failures (nothing here may reach the network).
+distinct failures (each with its falsifying example, shrunk only with ``--shrink``:
+every example of a slow property is a store, and shrinking one can take many minutes)
+and the time spent, and exits 1 if anything failed. Sockets to hosts other than
+loopback are refused and count as failures (nothing here may reach the network).
 """
 
 from __future__ import annotations
@@ -65,11 +66,26 @@ def signature(exc: BaseException) -> str:
     return f"{type(exc).__name__} at {where}"
 
 
+def record(exc: BaseException, tally: Tally) -> None:
+    """Record a failure (each of a group's) once per signature, with its example."""
+    if isinstance(exc, BaseExceptionGroup):
+        for sub in exc.exceptions:
+            record(sub, tally)
+        return
+    key = signature(exc)
+    if key not in tally.failures:
+        notes = "\n".join(getattr(exc, "__notes__", []))
+        lines = traceback.format_exception_only(type(exc), exc)
+        tally.failures[key] = f"{''.join(lines).strip()[:2000]}\n{notes[:3000]}"
+        print(f"    FAILURE {key}\n{tally.failures[key]}", flush=True)
+
+
 def run_chunk(
-    strategy: Any, check: Callable[..., None], examples: int, tally: Tally
+    strategy: Any, check: Callable[..., None], examples: int, tally: Tally, shrink: bool
 ) -> None:
-    """One short hypothesis run of *check*; a failure is shrunk and recorded."""
-    from hypothesis import HealthCheck, given, settings
+    """One short hypothesis run of *check*; a failure is recorded (shrunk if asked: a
+    slow property can shrink for many minutes)."""
+    from hypothesis import HealthCheck, Phase, given, settings
 
     def counted(args: Any) -> None:
         tally.examples += 1
@@ -81,17 +97,13 @@ def run_chunk(
         database=None,
         suppress_health_check=list(HealthCheck),
         print_blob=False,
+        phases=[Phase.generate, Phase.shrink] if shrink else [Phase.generate],
     )(given(strategy)(counted))
     tally.runs += 1
     try:
         test()
     except Exception as exc:  # noqa: BLE001 - a property's failure, whatever it is
-        key = signature(exc)
-        if key not in tally.failures:
-            notes = "\n".join(getattr(exc, "__notes__", []))
-            lines = traceback.format_exception_only(type(exc), exc)
-            tally.failures[key] = f"{''.join(lines).strip()[:2000]}\n{notes[:3000]}"
-            print(f"    FAILURE {key}\n{tally.failures[key]}", flush=True)
+        record(exc, tally)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -100,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--slice", type=float, default=60.0, help="seconds per turn")
     parser.add_argument("--only", default="", help="comma-separated property names")
     parser.add_argument("--chunk", type=int, default=20, help="examples per hypothesis run")
+    parser.add_argument("--shrink", action="store_true", help="shrink failing examples")
     args = parser.parse_args(argv)
 
     block_network()
@@ -129,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
                 so_far = time.monotonic() - began
                 fit = int((stop - time.monotonic()) * (rate if not so_far else
                                                        (tally.examples - before) / so_far))
-                run_chunk(strategy, check, max(2, min(args.chunk, fit)), tally)
+                run_chunk(strategy, check, max(2, min(args.chunk, fit)), tally, args.shrink)
             tally.seconds += time.monotonic() - began
             print(f"turn {turn:>2}  {name:<18} +{tally.examples - before:>5} examples "
                   f"({tally.examples} in all, {len(tally.failures)} failure(s)) "

@@ -1015,3 +1015,39 @@ def test_jsonld_with_an_iri_the_store_cannot_hold_is_an_input_error(node: dict) 
         assert_clean_exit(result, codes=(2,))
         assert "is not a valid IRI" in result.stderr
         assert dump(store) == before
+
+
+def test_an_error_quoting_a_line_break_stays_one_line() -> None:
+    with scratch() as tmp:
+        bad_name = tmp / "two\nlines\u2028.yaml"
+        bad_name.write_text("document: [\n", "utf-8")
+        jsonld = tmp / "iri.jsonld"
+        jsonld.write_text(json.dumps(
+            {"@id": "http://example.org/x", "http://example.org/p": {"@id": "x\x85y"}}
+        ), "utf-8")
+        for path, expected in [(bad_name, "two\\nlines\\u2028.yaml"), (jsonld, "x\\x85y")]:
+            result = run_cli("--store", str(tmp / "store"), "ingest", str(path))
+            assert_clean_exit(result, codes=(2,))
+            assert expected in result.stderr
+
+
+def test_rdflib_warnings_about_an_ill_typed_literal_never_reach_the_terminal() -> None:
+    import subprocess
+    import sys
+
+    with scratch() as tmp:
+        path = tmp / "typed.nt"
+        path.write_text(
+            "<https://w3id.org/provenance-tracker/id/source/x> "
+            '<http://www.w3.org/2000/01/rdf-schema#label> "X" .\n'
+            "<https://w3id.org/provenance-tracker/id/source/x> <http://example.org/p> "
+            '"abc"^^<http://www.w3.org/2001/XMLSchema#integer> .\n', "utf-8")
+        done = subprocess.run(
+            [sys.executable, "-m", "provenance", "--store", str(tmp / "store"), "ingest",
+             str(path)],
+            cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True,
+            timeout=120,
+        )
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr and "Failed to convert" not in done.stderr
+    assert done.stderr.strip().splitlines() == [f"1 of 1 document(s) written to {tmp}/store"]
