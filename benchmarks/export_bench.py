@@ -14,7 +14,9 @@ exported from the whole store to a file:
   analysis's and the writing child's (which holds the analysed graph it inherited).
 
 Each row has the wall time and the CPU time (user + system) of the processes: on a
-shared machine the wall time grows with the load and the CPU time much less.
+shared machine the wall time grows with the load and the CPU time much less. Peak
+memory is the kernel's ``ru_maxrss``; it counts a child from the size of this
+(small) process when it was started.
 
     python benchmarks/export_bench.py --statements 10000 100000
     python benchmarks/export_bench.py --statements 2000 --formats graphml html --json
@@ -173,8 +175,16 @@ def bench(
     folder = Path(tempfile.mkdtemp(prefix=f"export-bench-{n}-"))
     try:
         if store is None:
+            # In a child process: a Linux child's peak memory starts from its parent's
+            # size when it was forked, so this process stays small.
             t = time.perf_counter()
-            store_path, how = build_store(folder, n)
+            _, _, _, code, out, err = _run(
+                [sys.executable, __file__, "--build-store", str(folder), str(n)]
+            )
+            if code:
+                raise SystemExit(f"building the store failed: {err.strip()[-1000:]}")
+            built, how = json.loads(out)
+            store_path = Path(built)
             print(
                 f"# {n:,} statements ({how}): store built in {time.perf_counter() - t:.1f} s",
                 file=sys.stderr,
@@ -263,7 +273,13 @@ def main() -> None:
         "--store", type=Path, help="export this existing store (only read) instead of a new one"
     )
     parser.add_argument("--graph-worker", nargs="+", help=argparse.SUPPRESS)
+    parser.add_argument("--build-store", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.build_store:
+        folder, n = args.build_store
+        built, how = build_store(Path(folder), int(n))
+        print(json.dumps([str(built), how]))
+        return
     if args.graph_worker:
         store, out_dir, n, *formats = args.graph_worker
         graph_worker(Path(store), Path(out_dir), int(n), formats)
