@@ -250,10 +250,10 @@ class _DbLock:
             fd = os.open(file, os.O_RDWR | os.O_CREAT, 0o644) if create else os.open(
                 file, os.O_RDONLY)
         except OSError:
-            if create or not (path / "lock").exists():
-                if create:
-                    raise
-                return None  # not written by this tool (nothing is made in it): nothing to wait for
+            if create:
+                raise
+            if not (path / "lock").exists():
+                return None  # a folder this tool never wrote: make nothing in it
             try:  # a store written before db.lock existed
                 fd = os.open(file, os.O_RDWR | os.O_CREAT, 0o644)
             except OSError:
@@ -291,6 +291,8 @@ class _DbLock:
                 fcntl.flock(self.fd, fcntl.LOCK_UN)
 
     def exclude(self, path: Path, wait: float) -> None:
+        # Turning this process's shared lock into an exclusive one is not atomic (flock(2));
+        # only a process that reads a store while it writes it could notice.
         with self._guard:
             _flock(self.fd, fcntl.LOCK_EX, wait,
                    f"the store at {path} is busy: other provenance processes have been "
