@@ -311,7 +311,11 @@ def too_deep(text: str, limit: int) -> int | None:
                     return int(event.start_mark.line) + 1
             elif isinstance(event, closes):
                 depth -= 1
-    except yaml.YAMLError:
+    except yaml.YAMLError as exc:
+        # PyYAML 6.0.4's libyaml refuses deep nesting itself: the same refusal, our words.
+        if "nesting depth" in str(exc):
+            mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+            return int(mark.line) + 1 if mark is not None else 1
         return None
     return None
 
