@@ -322,31 +322,41 @@ def origin(state: _State, statement: str, by: str, fmt: str | None) -> None:
     _echo(obj, fmt, human=_human_origin, rows=_origin_rows)
 
 
-def _tree_lines(tree: list[dict[str, Any]], prefix: str = "") -> list[str]:
-    lines = []
-    for i, node in enumerate(tree):
-        last = i == len(tree) - 1
+_INDENT_LEVELS = 40  # deeper levels are drawn at this indentation, with their depth
+
+
+def _tree_lines(tree: list[dict[str, Any]]) -> list[str]:
+    """The tree as lines, drawn without recursion (a chain may have 10,000 relays)."""
+    lines: list[str] = []
+    stack = [(node, i == len(tree) - 1, "", 1) for i, node in reversed(list(enumerate(tree)))]
+    while stack:
+        node, last, prefix, depth = stack.pop()
         mark = " [origin]" if not node["cites"] else ""
         branch = "└── " if last else "├── "
-        lines.append(f"{prefix}{branch}{node['source']} ({node['label']}){mark}")
-        lines.extend(_tree_lines(node["cites"], prefix + ("    " if last else "│   ")))
+        at = f"[depth {depth}] " if depth > _INDENT_LEVELS else ""
+        lines.append(f"{prefix}{at}{branch}{node['source']} ({node['label']}){mark}")
+        below = prefix if depth >= _INDENT_LEVELS else prefix + ("    " if last else "│   ")
+        children = node["cites"]
+        stack.extend((child, i == len(children) - 1, below, depth + 1)
+                     for i, child in reversed(list(enumerate(children))))
     return lines
 
 
 def _chain_tree(obj: dict[str, Any], labels: dict[str, str]) -> list[dict[str, Any]]:
-    root: dict[str, Any] = {}
+    """The chains as a tree of sources, each node listing those it cites (no recursion)."""
+    top: list[dict[str, Any]] = []
+    made: dict[int, dict[str, dict[str, Any]]] = {id(top): {}}
     for chain in obj["chains"]:
-        level = root
+        level = top
         for src in chain:
-            level = level.setdefault(src, {})
-
-    def build(level: dict[str, Any]) -> list[dict[str, Any]]:
-        return [
-            {"source": s, "label": labels.get(s, s), "cites": build(sub)}
-            for s, sub in level.items()
-        ]
-
-    return build(root)
+            known = made[id(level)]
+            node = known.get(src)
+            if node is None:
+                node = known[src] = {"source": src, "label": labels.get(src, src), "cites": []}
+                level.append(node)
+                made[id(node["cites"])] = {}
+            level = node["cites"]
+    return top
 
 
 @cli.command()

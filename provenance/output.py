@@ -91,10 +91,45 @@ def render(
     non-list data into rows for ``table`` and ``csv``.
     """
     if fmt == "json":
-        return json.dumps(data, indent=2, ensure_ascii=False)
+        return _json(data)
     table_rows = rows(data) if rows else data
     if fmt == "csv":
         return _csv(table_rows, columns)
     if human is not None:
         return human(data)
     return render_table(table_rows, columns)
+
+
+_DEEP = 64  # nesting beyond which JSON is written compact (a chain of many relays)
+
+
+def _depth(data: Any) -> int:
+    """How deep lists and objects nest in *data* (without recursing)."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        children = (value.values() if isinstance(value, dict)
+                    else value if isinstance(value, list) else None)
+        if children is None:
+            continue
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def _json(data: Any) -> str:
+    """Indented JSON; compact when it nests deeply (indenting 10,000 levels is 1 GB).
+
+    Python's encoder recurses once per level: the limit is raised for a deep value.
+    """
+    depth = _depth(data)
+    if depth <= _DEEP:
+        return json.dumps(data, indent=2, ensure_ascii=False)
+    import sys
+
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 2 * depth + 1000))
+    try:
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    finally:
+        sys.setrecursionlimit(limit)

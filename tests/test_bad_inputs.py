@@ -325,13 +325,26 @@ def test_cycles_self_citation_and_long_chains_are_ingested_and_answered(
     assert network_attempts() == []
 
 
-@pytest.mark.xfail(
-    run=False,
-    reason="`chain` draws a tree: 10,000 nested levels are indented 4 characters each "
-    "(about 200 MB of text), drawn recursively (RecursionError from about 1,000 levels), "
-    "and its JSON nests 10,000 deep. `origin` and `report` answer such a chain.",
-)
 def test_the_chain_tree_of_a_statement_with_10000_relays_is_drawn(tmp_path: Path) -> None:
+    """Drawn without recursion; beyond 40 levels a line says its depth instead of
+    indenting further, and the JSON of so deep a tree is written compact."""
+    import sys
+
     store = tmp_path / "store"
     ok(store, "ingest", str(chain_of_relays(tmp_path)))
-    ok(store, "chain", "long-chain-claim")
+    lines = ok(store, "chain", "long-chain-claim", "--format", "table").splitlines()
+    assert len(lines) == 1 + 10_000
+    assert lines[1] == "└── relay-00000 (Relay relay-00000)"
+    assert lines[40].strip() == "└── relay-00039 (Relay relay-00039)"
+    assert lines[-1].endswith("[depth 10000] └── relay-09999 (Relay relay-09999) [origin]")
+    assert max(len(line) for line in lines) < 250  # 40 levels of indentation at most
+    text = ok(store, "chain", "long-chain-claim", "--format", "json")
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(50_000)
+    try:
+        node, depth = json.loads(text)["tree"][0], 1
+    finally:
+        sys.setrecursionlimit(limit)
+    while node["cites"]:
+        node, depth = node["cites"][0], depth + 1
+    assert (node["source"], depth) == ("relay-09999", 10_000)
