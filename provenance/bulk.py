@@ -36,6 +36,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from ._names import PREFIXES
 from .errors import InputError, StoreError, ValidationError
 
 __all__ = ["BULK_MIN_BYTES", "PENDING", "ShapeChecker", "wants_bulk", "bulk_ingest", "recover"]
@@ -45,12 +46,8 @@ BULK_MIN_BYTES = int(os.environ.get("PROVENANCE_BULK_MIN_BYTES", 2_000_000))
 #: the graph that lists the graphs of a bulk load not yet committed
 PENDING = "https://w3id.org/provenance-tracker/id/meta/pending"
 
-_PT = "https://w3id.org/provenance-tracker/ns#"
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-_PROV = "http://www.w3.org/ns/prov#"
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_SDO = "https://schema.org/"
+_PT, _RDF, _RDFS = PREFIXES["pt"], PREFIXES["rdf"], PREFIXES["rdfs"]
+_PROV, _XSD, _SDO = PREFIXES["prov"], PREFIXES["xsd"], PREFIXES["schema"]
 _HASH = _PT + "contentHash"
 _TYPE = _RDF + "type"
 

@@ -25,12 +25,8 @@ from ._names import ID, PREFIXES
 
 __all__ = ["Fallback", "fast_units", "too_deep"]
 
-_PT = "https://w3id.org/provenance-tracker/ns#"
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-_PROV = "http://www.w3.org/ns/prov#"
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_SDO = "https://schema.org/"
+_PT, _RDF, _RDFS = PREFIXES["pt"], PREFIXES["rdf"], PREFIXES["rdfs"]
+_PROV, _XSD, _SDO = PREFIXES["prov"], PREFIXES["xsd"], PREFIXES["schema"]
 _TYPE = _RDF + "type"
 
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]*$")
