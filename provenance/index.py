@@ -23,14 +23,14 @@ from __future__ import annotations
 
 import marshal
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from contextlib import closing, suppress
 from pathlib import Path
 from typing import Any
 
 from ._names import PREFIXES
 
-__all__ = ["FILE", "PREDICATES", "Facts", "load_facts", "forget"]
+__all__ = ["FILE", "PREDICATES", "Facts", "load_facts", "sync", "forget"]
 
 FILE = "citations.sqlite"
 
@@ -52,6 +52,8 @@ _SLOT = {p: i for i, p in enumerate(PREDICATES)}
 _TYPES = frozenset({_PT + "Statement", _PT + "Source", _PROV + "Person", _PROV + "Organization"})
 # Objects that must be IRIs for the questions (a literal there is not a source).
 _IRI_ONLY = frozenset({_PROV + "wasAttributedTo", _PROV + "actedOnBehalfOf", _TYPE})
+# Facts the kept answers (provenance/answers.py) do not depend on.
+_UNUSED = frozenset({_PT + "kind", _PROV + "actedOnBehalfOf"})
 _BATCH = 2000  # graphs read one by one below this many; by predicate above it
 
 Facts = list[set[tuple[str, str]]]  # per predicate slot: (subject, object value)
@@ -125,7 +127,8 @@ def _hashes(store: Any, visible: Iterable[Any] | None) -> tuple[dict[str, str], 
     return hashes, unhashed
 
 
-_VERSION = 2
+_VERSION = 3
+_TABLES = ("graph", "pending", "answer", "touched")
 _SCHEMA = (
     # A graph's facts, in one or more parts (a bulk load writes them as they stream).
     "CREATE TABLE IF NOT EXISTS graph (name TEXT NOT NULL, hash TEXT NOT NULL, "
@@ -134,6 +137,13 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS pending (name TEXT NOT NULL, part INTEGER NOT NULL, "
     "facts BLOB NOT NULL)",
     "CREATE INDEX IF NOT EXISTS pending_name ON pending (name)",
+    # Whole-store answers (provenance/answers.py): per kind of question and statement,
+    # the terms the answer was drawn from and the answer. Valid for the graphs above.
+    "CREATE TABLE IF NOT EXISTS answer (kind TEXT NOT NULL, statement TEXT NOT NULL, "
+    "terms BLOB NOT NULL, row BLOB NOT NULL, PRIMARY KEY (kind, statement))",
+    # Terms of the graphs that changed since the answers were last brought up to date
+    # (subjects and objects of their facts, before and after the change).
+    "CREATE TABLE IF NOT EXISTS touched (term TEXT PRIMARY KEY) WITHOUT ROWID",
 )
 
 
@@ -144,10 +154,17 @@ def _open(path: Path, retry: bool = True) -> sqlite3.Connection | None:
     except sqlite3.Error:
         return None
     try:
-        if db.execute("PRAGMA user_version").fetchone()[0] != _VERSION:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version == 2:  # version 3 adds the answers: the graph rows stay good
             db.execute("BEGIN IMMEDIATE")
-            db.execute("DROP TABLE IF EXISTS graph")
-            db.execute("DROP TABLE IF EXISTS pending")
+            for statement in _SCHEMA:
+                db.execute(statement)
+            db.execute(f"PRAGMA user_version = {_VERSION}")
+            db.execute("COMMIT")
+        elif version != _VERSION:
+            db.execute("BEGIN IMMEDIATE")
+            for table in _TABLES:
+                db.execute(f"DROP TABLE IF EXISTS {table}")
             for statement in _SCHEMA:
                 db.execute(statement)
             db.execute(f"PRAGMA user_version = {_VERSION}")
@@ -162,23 +179,84 @@ def _open(path: Path, retry: bool = True) -> sqlite3.Connection | None:
         return None
 
 
-def _cached(db: sqlite3.Connection | None) -> Iterator[tuple[str, str, bytes]]:
-    if db is None:
-        return
-    yield from db.execute("SELECT name, hash, facts FROM graph")
+def _facts(rows: Iterable[_Row]) -> set[tuple[int, str, str]]:
+    return {(slot, s, o) for row in rows for slot, pairs in enumerate(row) for s, o in pairs}
 
 
-def _read_cached(db: sqlite3.Connection | None, hashes: dict[str, str], add: Any
-                 ) -> tuple[set[str], set[tuple[str, str]]]:
-    """Add the rows that are still right; return their graphs, and the stale rows' keys."""
+def _touched(store: Any, old: list[_Row], new: list[_Row], changed: set[str]) -> set[str]:
+    """The terms whose kept answers a change of the graphs *changed* may alter.
+
+    Only facts that entered or left the union of the graphs count (a document that
+    repeats a source's label changes nothing): those in the old or the new rows but
+    not both, and in no unchanged graph. Of each, its subject; the statement a report
+    is of; and for a document's publisher, the document's reports by that publisher
+    (whether they are transparent depends on it). Facts the kept answers do not use
+    (source types, kinds, principals) touch nothing. See :mod:`provenance.answers`.
+    """
+    import pyoxigraph as ox
+
+    def elsewhere(slot: int, s: str, o: str) -> bool:
+        try:
+            subject = ox.NamedNode(s)
+        except ValueError:
+            return False
+        return any(q.object.value == o and isinstance(q.graph_name, ox.NamedNode)
+                   and q.graph_name.value not in changed
+                   for q in store.quads_for_pattern(subject, predicates[slot], None, None))
+
+    predicates = [ox.NamedNode(p) for p in PREDICATES]
+    touched: set[str] = set()
+    for slot, s, o in _facts(old) ^ _facts(new):
+        p = PREDICATES[slot]
+        if p in _UNUSED or (p == _TYPE and o != _PT + "Statement") or elsewhere(slot, s, o):
+            continue
+        touched.add(s)
+        if p == _PT + "statement":
+            touched.add(o)
+        elif p == _SDO + "publisher":
+            try:
+                document, publisher = ox.NamedNode(s), ox.NamedNode(o)
+            except ValueError:
+                continue
+            for q in store.quads_for_pattern(None, predicates[_SLOT[_PT + "appearsIn"]],
+                                             document, None):
+                r = q.subject
+                if any(True for _ in store.quads_for_pattern(
+                        r, predicates[_SLOT[_PROV + "wasAttributedTo"]], publisher, None)):
+                    touched.add(r.value)
+    return touched
+
+
+def _has_answers(db: sqlite3.Connection | None) -> bool:
+    return db is not None and db.execute("SELECT 1 FROM answer LIMIT 1").fetchone() is not None
+
+
+def _read_cached(db: sqlite3.Connection | None, hashes: dict[str, str], add: Any,
+                 old: list[_Row] | None) -> tuple[set[str], set[tuple[str, str]]]:
+    """Add the rows that are still right (*add* None: none); return their graphs and the
+    stale rows' keys, and put the stale rows in *old* (when not None)."""
     found: set[str] = set()
     stale: set[tuple[str, str]] = set()
-    for name, h, blob in _cached(db):
+    if db is None:
+        return found, stale
+    if add is None:  # names and hashes only; blobs of stale rows only
+        for name, h in db.execute("SELECT name, hash FROM graph"):
+            (found.add(name) if hashes.get(name) == h else stale.add((name, h)))
+        if old is not None:
+            for name, h in stale:
+                for (blob,) in db.execute(
+                    "SELECT facts FROM graph WHERE name = ? AND hash = ?", (name, h)
+                ):
+                    old.append(marshal.loads(blob))
+        return found, stale
+    for name, h, blob in db.execute("SELECT name, hash, facts FROM graph"):
         if hashes.get(name) == h:
             add(marshal.loads(blob))
             found.add(name)
         else:
             stale.add((name, h))
+            if old is not None:
+                old.append(marshal.loads(blob))
     return found, stale
 
 
@@ -188,23 +266,53 @@ def load_facts(store: Any, folder: Path, visible: Iterable[Any] | None = None) -
     *store* is the open :class:`pyoxigraph.Store`, *folder* the store's folder, and
     *visible* the graphs to see when some must be hidden (an uncommitted bulk load).
     """
-    hashes, unhashed = _hashes(store, visible)
     facts: Facts = [set() for _ in PREDICATES]
 
     def add(row: _Row) -> None:
         for slot, pairs in enumerate(row):
             facts[slot].update(pairs)
 
+    def clear() -> None:
+        for slot in facts:
+            slot.clear()
+
+    db, _ = _sync(store, folder, visible, add, clear)
+    if db is not None:
+        db.close()
+    return facts
+
+
+def sync(store: Any, folder: Path) -> sqlite3.Connection | None:
+    """Bring the index up to date with the store without loading its facts.
+
+    Returns the open index, or None when there is none or when the store holds facts
+    outside hashed graphs (written by hand or by ``sparql --update``: the index, and
+    the answers kept with it, cannot follow those).
+    """
+    db, clean = _sync(store, folder, None, None, None)
+    if db is not None and not clean:
+        db.close()
+        return None
+    return db
+
+
+def _sync(store: Any, folder: Path, visible: Iterable[Any] | None, add: Any, clear: Any
+          ) -> tuple[sqlite3.Connection | None, bool]:
+    """Read the index (through *add* unless None), then the graphs it lacks from the
+    store; save their rows and the terms the changes touched. Returns the open index
+    and whether every fact is in a hashed graph."""
+    hashes, unhashed = _hashes(store, visible)
     path = folder / FILE
     db = _open(path)
     try:
-        found, stale = _read_cached(db, hashes, add)
+        old: list[_Row] | None = [] if _has_answers(db) else None
+        found, stale = _read_cached(db, hashes, add, old)
     except (sqlite3.Error, ValueError, EOFError, TypeError):
         # A corrupt index: start again from the store.
         db = _rebuild(path, db)
-        for slot in facts:
-            slot.clear()
-        found, stale = set(), set()
+        if clear is not None:
+            clear()
+        found, stale, old = set(), set(), None
     fresh = {g: h for g, h in hashes.items() if g not in found}
     if len(fresh) > _BATCH:
         read = _read_by_predicate(store, set(fresh))
@@ -213,26 +321,41 @@ def load_facts(store: Any, folder: Path, visible: Iterable[Any] | None = None) -
 
         read = {g: _read_graph(store, ox.NamedNode(g)) for g in fresh}
     for row in read.values():
-        add(row)
+        if add is not None:
+            add(row)
+    touched: set[str] = set()
+    if old is not None and (old or read):
+        changed = {name for name, _ in stale} | set(read)
+        touched = _touched(store, old, list(read.values()), changed)
+    clean = True
     for g in unhashed:
-        add(_read_graph(store, g))
+        row = _read_graph(store, g)
+        clean = clean and not any(row)
+        if add is not None:
+            add(row)
     if db is not None:
-        _save(db, stale, ((g, fresh[g], marshal.dumps(row)) for g, row in read.items()))
-        db.close()
-    return facts
+        rows = ((g, fresh[g], marshal.dumps(row)) for g, row in read.items())
+        if not _save(db, stale, rows, touched):
+            db.close()
+            db = None
+    return db, clean
 
 
 def _save(db: sqlite3.Connection, stale: set[tuple[str, str]],
-          rows: Iterable[tuple[str, str, bytes]]) -> None:
-    """Drop the stale rows and add the new ones, in one transaction (or not at all)."""
+          rows: Iterable[tuple[str, str, bytes]], touched: Iterable[str]) -> bool:
+    """Drop the stale rows, add the new ones and the terms they touch, in one
+    transaction (or not at all: then False)."""
     try:
         db.execute("BEGIN IMMEDIATE")
         db.executemany("DELETE FROM graph WHERE name = ? AND hash = ?", stale)
         db.executemany("INSERT OR REPLACE INTO graph VALUES (?, ?, 0, ?)", rows)
+        db.executemany("INSERT OR IGNORE INTO touched VALUES (?)", ((t,) for t in touched))
         db.execute("COMMIT")
+        return True
     except sqlite3.Error:  # read-only folder, disk full, busy: the index stays as it was
         with suppress(sqlite3.Error):
             db.execute("ROLLBACK")
+        return False
 
 
 def _rebuild(path: Path, db: sqlite3.Connection | None) -> sqlite3.Connection | None:
@@ -255,7 +378,10 @@ def forget(folder: Path) -> None:
         return
     with closing(db):
         try:
-            db.execute("DELETE FROM graph")
+            db.execute("BEGIN IMMEDIATE")
+            for table in ("graph", "answer", "touched"):
+                db.execute(f"DELETE FROM {table}")
+            db.execute("COMMIT")
         except sqlite3.Error:
             db.close()
             with suppress(OSError):
@@ -367,6 +493,9 @@ class BulkWriter:
               and self._run("INSERT OR REPLACE INTO graph SELECT name, ?, part, facts "
                             "FROM pending WHERE name = ?", names)
               and self._run("DELETE FROM pending")
+              # the answers cannot tell which statements the load touched: all go
+              and self._run("DELETE FROM answer")
+              and self._run("DELETE FROM touched")
               and self._run("COMMIT"))
         if not ok:
             self._run("ROLLBACK")

@@ -95,29 +95,46 @@ def load_sources(backend: Backend, only: Iterable[str] | None = None) -> dict[st
     for row in rows:
         sources[row["a"]] = SourceInfo(iri=row["a"], label=row["a"])
     labelled = backend.select("SELECT DISTINCT ?a ?l WHERE { ?a a pt:Source ; rdfs:label ?l }")
-    for row in labelled + backend.select(
+    attributed_labels = backend.select(
         "SELECT DISTINCT ?a ?l WHERE { ?a rdfs:label ?l "
         "FILTER EXISTS { ?r prov:wasAttributedTo ?a } }"
-    ):
-        info = sources.get(row["a"])
-        if info and info.label == info.iri:
-            info.label = row["l"]
-    for row in backend.select("SELECT ?a ?v WHERE { ?a pt:anonymous ?v }"):
-        if row["a"] in sources:
-            sources[row["a"]].anonymous = sources[row["a"]].anonymous or row["v"] in ("true", "1")
-    for row in backend.select("SELECT ?a ?k WHERE { ?a pt:kind ?k }"):
-        if row["a"] in sources:
-            sources[row["a"]].kind = row["k"]
-    for row in backend.select(
-        "SELECT ?a ?t WHERE { ?a a ?t VALUES ?t { prov:Person prov:Organization } }"
-    ):
-        if row["a"] in sources:
-            sources[row["a"]].type = _PROV_TYPES[row["t"]]
-    acts_for = "SELECT ?a ?b WHERE { ?a prov:actedOnBehalfOf ?b FILTER(isIRI(?b)) }"
-    for row in backend.select(acts_for):
-        if row["a"] in sources and row["b"] not in sources[row["a"]].principals:
-            sources[row["a"]].principals.append(row["b"])
+    )
+    facts = [(row["a"], "label", row["l"]) for row in labelled + attributed_labels]
+    facts += [(row["a"], "anonymous", row["v"])
+              for row in backend.select("SELECT ?a ?v WHERE { ?a pt:anonymous ?v }")]
+    facts += [(row["a"], "kind", row["k"])
+              for row in backend.select("SELECT ?a ?k WHERE { ?a pt:kind ?k }")]
+    facts += [(row["a"], "type", row["t"]) for row in backend.select(
+        "SELECT ?a ?t WHERE { ?a a ?t VALUES ?t { prov:Person prov:Organization } }")]
+    facts += [(row["a"], "actedOnBehalfOf", row["b"]) for row in backend.select(
+        "SELECT ?a ?b WHERE { ?a prov:actedOnBehalfOf ?b FILTER(isIRI(?b)) }")]
+    _apply_source_facts(sources, facts)
     return sources
+
+
+def _apply_source_facts(sources: dict[str, SourceInfo],
+                        facts: Iterable[tuple[str, str, str]]) -> None:
+    """Set labels, flags, types and principals from (source, property, value) facts.
+
+    A source described differently in several documents gets the same answer
+    whichever way it is read: its least label, its greatest kind and type IRI,
+    anonymous if any document says so, and its principals in order.
+    """
+    for a, p, v in sorted(set(facts)):
+        info = sources.get(a)
+        if info is None:
+            continue
+        if p == "label":
+            if info.label == info.iri:
+                info.label = v
+        elif p == "anonymous":
+            info.anonymous = info.anonymous or v in ("true", "1")
+        elif p == "kind":
+            info.kind = v
+        elif p == "type" and v in _PROV_TYPES:
+            info.type = _PROV_TYPES[v]
+        elif p == "actedOnBehalfOf" and "://" in v and v not in info.principals:
+            info.principals.append(v)
 
 
 def _load_some_sources(backend: Backend, iris: list[str]) -> dict[str, SourceInfo]:
@@ -132,30 +149,16 @@ def _load_some_sources(backend: Backend, iris: list[str]) -> dict[str, SourceInf
             " || EXISTS { ?a a pt:Source } || EXISTS { ?x prov:actedOnBehalfOf ?a }) }"
         )
     }
-    for row in backend.select(
+    facts = [(row["a"], "label", row["l"]) for row in backend.select(
         f"SELECT DISTINCT ?a ?l WHERE {{ {values} ?a rdfs:label ?l . "
         "FILTER(EXISTS { ?a a pt:Source } || EXISTS { ?r prov:wasAttributedTo ?a }) }"
-    ):
-        info = sources.get(row["a"])
-        if info and info.label == info.iri:
-            info.label = row["l"]
-    for row in backend.select(
+    )]
+    facts += [(row["a"], row["p"].rsplit("#", 1)[-1], row["v"]) for row in backend.select(
         # FILTER, not VALUES ?p: Oxigraph would scan every rdf:type triple of the store.
         f"SELECT ?a ?p ?v WHERE {{ {values} ?a ?p ?v "
         "FILTER(?p IN (pt:anonymous, pt:kind, rdf:type, prov:actedOnBehalfOf)) }"
-    ):
-        info = sources.get(row["a"])
-        if info is None:
-            continue
-        p, v = row["p"].rsplit("#", 1)[-1], row["v"]
-        if p == "anonymous":
-            info.anonymous = info.anonymous or v in ("true", "1")
-        elif p == "kind":
-            info.kind = v
-        elif p == "type" and v in _PROV_TYPES:
-            info.type = _PROV_TYPES[v]
-        elif p == "actedOnBehalfOf" and "://" in v and v not in info.principals:
-            info.principals.append(v)
+    )]
+    _apply_source_facts(sources, facts)
     return sources
 
 
@@ -174,8 +177,9 @@ def _all_statement_infos(backend: Backend) -> dict[str, StatementInfo]:
                        ("pred", "rdf:predicate"), ("obj", "rdf:object")):
         seen = values.setdefault(name, {})
         for row in backend.select(f"SELECT DISTINCT ?s ?o WHERE {{ ?s {prop} ?o }}"):
-            if row["s"] in infos:
-                seen.setdefault(row["s"], row["o"])
+            # the least of several values (stated differently in several documents)
+            if row["s"] in infos and (row["s"] not in seen or row["o"] < seen[row["s"]]):
+                seen[row["s"]] = row["o"]
     for s, info in infos.items():
         info.text = values["text"].get(s, "")
         if s in values["obj"]:
@@ -325,24 +329,12 @@ def _sources_from_facts(facts: Facts) -> dict[str, SourceInfo]:
     attributed = {a for _, a in f[prov + "wasAttributedTo"]}
     sources = {a: SourceInfo(iri=a, label=a)
                for a in typed | attributed | {b for _, b in f[prov + "actedOnBehalfOf"]}}
-    labels = sorted(f[PREFIXES["rdfs"] + "label"])
-    for group in (typed, attributed):  # a pt:Source's own label first, as load_sources
-        for a, label in labels:
-            info = sources.get(a)
-            if a in group and info is not None and info.label == info.iri:
-                info.label = label
-    for a, v in f[pt + "anonymous"]:
-        if a in sources and v in ("true", "1"):
-            sources[a].anonymous = True
-    for a, k in sorted(f[pt + "kind"]):
-        if a in sources:
-            sources[a].kind = k
-    for a, t in sorted(f[rdf + "type"]):
-        if a in sources and t in _PROV_TYPES:
-            sources[a].type = _PROV_TYPES[t]
-    for a, b in sorted(f[prov + "actedOnBehalfOf"]):
-        if a in sources and b not in sources[a].principals:
-            sources[a].principals.append(b)
+    labelled = typed | attributed
+    facts = [(a, "label", label) for a, label in f[PREFIXES["rdfs"] + "label"] if a in labelled]
+    for name, prop in (("anonymous", pt + "anonymous"), ("kind", pt + "kind"),
+                       ("type", rdf + "type"), ("actedOnBehalfOf", prov + "actedOnBehalfOf")):
+        facts += [(a, name, v) for a, v in f[prop] if a in sources]
+    _apply_source_facts(sources, facts)
     return sources
 
 
@@ -386,11 +378,19 @@ def _fetch(
     infos: dict[str, StatementInfo] = {}
     if wanted is None:
         infos = _all_statement_infos(backend)
-    for row in _statement_rows(backend, restrict) if wanted is not None else ():
-        if row["s"] in infos:
-            continue
-        triple = (row["subj"], row["pred"], row["obj"]) if "obj" in row else None
-        infos[row["s"]] = StatementInfo(row["s"], row.get("text", ""), triple)
+    if wanted is not None:
+        # A statement stated in several documents may carry several texts or triples:
+        # each value is the least, as the whole-store loaders take it.
+        rows = _statement_rows(backend, restrict)
+        values: dict[str, dict[str, str]] = {}
+        for row in rows:
+            mine = values.setdefault(row["s"], {})
+            for name in ("text", "subj", "pred", "obj"):
+                if name in row and (name not in mine or row[name] < mine[name]):
+                    mine[name] = row[name]
+        for s, v in values.items():
+            triple = (v.get("subj", ""), v.get("pred", ""), v["obj"]) if "obj" in v else None
+            infos[s] = StatementInfo(s, v.get("text", ""), triple)
 
     if wanted is None:
         # DISTINCT: with the union of the document graphs, a fact stated in k documents

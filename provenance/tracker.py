@@ -11,7 +11,7 @@ nothing here prints.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Literal
 
 from ._names import ID, document_iri, local_id, source_iri, statement_iri  # no rdflib
@@ -244,35 +244,56 @@ class Tracker:
 
     def report(self, document: str | None = None, by: By = "source") -> list[dict[str, Any]]:
         """The main job: every statement (of one document, or all) with its provenance."""
-        wanted = None
         if document is not None:
             wanted = self.statements_in_document(self.resolve_document(document))
-        rows = []
-        for proj, a in self._analyses(wanted, by):
-            row = self._origin_object(proj, a)
-            origins = row["origins"]
-            row["anonymous"] = bool(origins) and all(o["anonymous"] for o in origins)
-            row["unattributed"] = bool(origins) and all(o["unattributed"] for o in origins)
-            rows.append(row)
-        return rows
+            return [self._report_row(proj, a) for proj, a in self._analyses(wanted, by)]
+        return self._whole_store("report", by, None, self._report_row)
+
+    def _report_row(self, proj: Projection, a: Any) -> dict[str, Any]:
+        row = self._origin_object(proj, a)
+        origins = row["origins"]
+        row["anonymous"] = bool(origins) and all(o["anonymous"] for o in origins)
+        row["unattributed"] = bool(origins) and all(o["unattributed"] for o in origins)
+        return row
 
     def single_source(self, by: By = "source") -> list[dict[str, Any]]:
         """Every statement that rests on one source, and that source."""
-        out = []
-        for proj, a in self._analyses(None, by, cutoff=2):
-            if not a.single_source:
-                continue
-            row = self._origin_object(proj, a)
-            out.append(
-                {
-                    "statement": row["statement"]["id"],
-                    "text": row["statement"]["text"],
-                    "rests_on": row["rests_on"],
-                    "label": row["rests_on_label"],
-                    "independent_sources": a.independent_sources,
-                }
-            )
-        return out
+        return self._whole_store("single", by, 2, self._single_row)
+
+    def _single_row(self, proj: Projection, a: Any) -> dict[str, Any] | None:
+        if not a.single_source:
+            return None
+        row = self._origin_object(proj, a)
+        return {
+            "statement": row["statement"]["id"],
+            "text": row["statement"]["text"],
+            "rests_on": row["rests_on"],
+            "label": row["rests_on_label"],
+            "independent_sources": a.independent_sources,
+        }
+
+    def _whole_store(self, kind: str, by: By, cutoff: int | None,
+                     render: Callable[[Projection, Any], dict[str, Any] | None]) -> list[Any]:
+        """Rows of every statement: from the answers kept for an embedded store where it
+        has them (:mod:`provenance.answers`), else computed."""
+        answers = None
+        if by == "source" and self.fast:
+            from .answers import Answers
+
+            answers = Answers.open(self.backend, kind)
+        if answers is None:
+            return [row for proj, a in self._analyses(None, by, cutoff)
+                    if (row := render(proj, a)) is not None]
+        from .answers import terms_of
+
+        def compute(wanted: list[str] | None) -> Iterator[tuple[str, list[str], Any]]:
+            for proj, a in self._fast_analyses(wanted, cutoff):
+                yield a.statement, terms_of(a), render(proj, a)
+
+        try:
+            return answers.rows(self.backend, compute)
+        finally:
+            answers.close()
 
     def impact(self, source: str, by: By = "source") -> list[dict[str, Any]]:
         """The statements that rest on *source* or lose independence without it."""

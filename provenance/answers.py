@@ -1,0 +1,207 @@
+"""Whole-store answers kept between runs, so that a question over a million statements
+is not recomputed from scratch after a small change (design section 3).
+
+``single-source`` and ``report`` analyse every statement's subgraph G(s). Each answer
+depends only on a few terms: the statement, the reports of G(s) and their sources.
+So each statement's answer is kept in the citation index (``answer`` table of
+``<store>/citations.sqlite``) with those terms. When graphs change, the index notes
+every subject and object of their facts, before and after (``touched``); an answer
+sharing a term with them is computed again, for its statement alone, and so is any
+statement the changed facts name. Everything else is read back as it was.
+
+Why the terms suffice: every fact that shapes G(s) or its rendering has a term of
+G(s) as its subject (a report's statement, source, citations and appearances; a
+source's label and flags; the statement's text), except a document's publisher,
+which decides whether a report is transparent only when it is the report's own
+source (a term of G(s)), and a citation of a term that was not a report yet: the
+reports citing a touched term are therefore touched too (one query).
+
+The answers are used only for an embedded store whose every fact sits in a hashed
+graph (:func:`provenance.index.sync`); anything else is computed as before. A bulk
+load, ``sparql --update`` or a rebuilt index drops them. Tests compare them with
+answers computed from scratch after random sequences of changes
+(``tests/test_answers.py``).
+
+No library keeps such a cache of derived answers, hence this module.
+"""
+
+from __future__ import annotations
+
+import marshal
+import re
+import sqlite3
+from collections.abc import Callable, Iterable
+from contextlib import suppress
+from typing import Any
+
+__all__ = ["Answers", "terms_of", "LIMIT"]
+
+#: Beyond this many statements to recompute, everything is computed again at once
+#: (reading the whole store is cheaper than this many one-statement fetches).
+LIMIT = 2000
+_NAMED = 50_000  # touched terms checked for statements before other kinds are dropped
+_REDO = b""  # an answer to compute again (not a marshal blob)
+_CHUNK = 500  # terms per VALUES block
+
+
+def terms_of(a: Any) -> list[str]:
+    """The terms an analysis (of :mod:`provenance.fastgraph`) was drawn from."""
+    terms = {a.statement}
+    for node, data in a.subgraph.data.items():
+        terms.add(node)
+        terms.update(data.get("members", ()))
+        terms.update(data.get("sources", ()))
+        if "source" in data:
+            terms.add(data["source"])
+    return sorted(terms)
+
+
+class Answers:
+    """One kind of whole-store answer (``single`` or ``report``) of an embedded store."""
+
+    def __init__(self, db: sqlite3.Connection, kind: str) -> None:
+        self.db, self.kind = db, kind
+
+    @classmethod
+    def open(cls, backend: Any, kind: str) -> Answers | None:
+        """The kept answers of *backend*, or None where they cannot be used."""
+        from .index import sync
+        from .store import EmbeddedStore
+
+        if not isinstance(backend, EmbeddedStore) or backend._visible is not None:
+            return None
+        try:
+            db = sync(backend.raw(), backend.path)
+        except sqlite3.Error:
+            return None
+        return cls(db, kind) if db is not None else None
+
+    def close(self) -> None:
+        self.db.close()
+
+    def rows(
+        self,
+        backend: Any,
+        compute: Callable[[list[str] | None], Iterable[tuple[str, list[str], Any]]],
+    ) -> list[Any]:
+        """Every statement's row (None rows left out), in statement order.
+
+        *compute(None)* yields ``(statement, terms, row)`` for the whole store,
+        *compute(statements)* for those statements (the ones still in the store).
+        """
+        try:
+            touched = {t for (t,) in self.db.execute("SELECT term FROM touched")}
+            kept: dict[str, bytes] = dict(self.db.execute(
+                "SELECT statement, row FROM answer WHERE kind = ? ORDER BY statement",
+                (self.kind,)))
+            redo = {s for s, row in kept.items() if row == _REDO}
+            named: set[str] = set()
+            if touched and kept:
+                touched |= _citers(backend, touched)
+                redo.update(s for s, terms in self.db.execute(
+                    "SELECT statement, terms FROM answer WHERE kind = ?", (self.kind,))
+                    if s in touched or not touched.isdisjoint(marshal.loads(terms)))
+                named = touched & _statements(backend, touched)
+                redo |= named
+        except sqlite3.Error:
+            return self._all(backend, compute, keep=False)
+        if not kept or len(redo) > LIMIT:
+            return self._all(backend, compute, keep=True, touched=touched)
+        fresh: dict[str, Any] = {}
+        if redo:
+            new = []
+            for s, terms, row in compute(sorted(redo)):
+                fresh[s] = row
+                new.append((s, marshal.dumps(terms), marshal.dumps(row)))
+            self._save(new, drop=redo, touched=touched, named=named)
+        pairs = [(s, marshal.loads(blob)) for s, blob in kept.items() if s not in redo]
+        if fresh:
+            pairs += fresh.items()
+            pairs.sort(key=lambda pair: pair[0])  # kept rows come sorted: a merge, in effect
+        return [row for _, row in pairs if row is not None]
+
+    def _all(self, backend: Any,
+             compute: Callable[[list[str] | None], Iterable[tuple[str, list[str], Any]]],
+             keep: bool, touched: set[str] | None = None) -> list[Any]:
+        out: list[tuple[str, Any]] = []
+        new: list[tuple[str, bytes, bytes]] = []
+        for s, terms, row in compute(None):
+            out.append((s, row))
+            if keep:
+                new.append((s, marshal.dumps(terms), marshal.dumps(row)))
+        if keep:
+            touched = touched or set()
+            named = _statements(backend, touched) if len(touched) <= _NAMED else None
+            self._save(new, drop=None, touched=touched, named=named)
+        out.sort(key=lambda pair: pair[0])
+        return [row for _, row in out if row is not None]
+
+    def _save(self, new: list[tuple[str, bytes, bytes]], drop: set[str] | None,
+              touched: set[str], named: set[str] | None) -> None:
+        """Write this kind's answers (all of them when *drop* is None) and retire
+        *touched*: the other kinds' answers that share a term with it, and those of
+        the statements *named* (the touched terms that are statements), are marked
+        to be computed again; with *named* None, the other kinds are dropped."""
+        db = self.db
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            if drop is None:
+                db.execute("DELETE FROM answer WHERE kind = ?", (self.kind,))
+            else:
+                db.executemany("DELETE FROM answer WHERE kind = ? AND statement = ?",
+                               ((self.kind, s) for s in drop))
+            db.executemany(f"INSERT OR REPLACE INTO answer VALUES ('{self.kind}', ?, ?, ?)", new)
+            if touched and named is None:
+                db.execute("DELETE FROM answer WHERE kind != ?", (self.kind,))
+            elif touched:
+                kinds: set[str] = set()
+                stale = []
+                for kind, s, terms in db.execute(
+                    "SELECT kind, statement, terms FROM answer WHERE kind != ?", (self.kind,)
+                ):
+                    kinds.add(kind)
+                    if s in touched or not touched.isdisjoint(marshal.loads(terms)):
+                        stale.append((kind, s))
+                stale += [(kind, s) for kind in kinds for s in named]
+                db.executemany("INSERT OR REPLACE INTO answer VALUES (?, ?, ?, ?)",
+                               ((kind, s, marshal.dumps([s]), _REDO) for kind, s in stale))
+            if touched:
+                db.executemany("DELETE FROM touched WHERE term = ?", ((t,) for t in touched))
+            db.execute("COMMIT")
+        except sqlite3.Error:  # read-only folder, disk full: answered, not kept
+            with suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
+
+
+# An absolute IRI that can be written between angle brackets (touched terms also hold
+# literal values: texts, labels).
+_IRI = re.compile(r'[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>"{}|^`\\]*')
+
+
+def _chunks(terms: set[str]) -> Iterable[str]:
+    ordered = sorted(t for t in terms if _IRI.fullmatch(t))
+    for i in range(0, len(ordered), _CHUNK):
+        yield " ".join(f"<{t}>" for t in ordered[i:i + _CHUNK])
+
+
+def _citers(backend: Any, terms: set[str]) -> set[str]:
+    """The terms that cite one of *terms* (a citation of a term that became a report)."""
+    found: set[str] = set()
+    for values in _chunks(terms):
+        for (x,) in backend.select_iter(
+            f"SELECT DISTINCT ?x WHERE {{ VALUES ?t {{ {values} }} "
+            "?x prov:wasDerivedFrom|prov:wasQuotedFrom ?t }", ("x",)
+        ):
+            found.add(x)
+    return found
+
+
+def _statements(backend: Any, terms: set[str]) -> set[str]:
+    """Those of *terms* that are statements in the store now."""
+    found: set[str] = set()
+    for values in _chunks(terms):
+        for (s,) in backend.select_iter(
+            f"SELECT DISTINCT ?s WHERE {{ VALUES ?s {{ {values} }} ?s a pt:Statement }}", ("s",)
+        ):
+            found.add(s)
+    return found

@@ -1,0 +1,168 @@
+"""Kept whole-store answers equal answers computed from scratch, after any change.
+
+Reference: ``single-source`` and ``report`` with the kept answers switched off
+(:mod:`provenance.answers`). Hypothesis draws sequences of changes (documents added,
+replaced by another version, removed; a source relabelled; a raw SPARQL update) over
+documents that share statements and sources, so one change reaches statements of
+other documents; after each change both ways must give the same rows.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_sparql_library import graph_writes, random_corpus
+
+from provenance import answers as answers_module
+from provenance.cli import cli as main
+from provenance.store import EmbeddedStore, GraphWrite
+from provenance.tracker import Tracker
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _variants() -> list[dict[str, Any]]:
+    """Document versions over four document ids, four statement ids and one source pool."""
+    out = []
+    for seed in range(12):
+        for d, doc in enumerate(random_corpus(seed)):
+            doc = copy.deepcopy(doc)
+            doc["document"]["id"] = f"d{(seed + d) % 4}"
+            specs = {}
+            for spec in doc["statements"]:
+                spec["id"] = f"s{int(spec['id'].rsplit('x', 1)[1]) % 4}"
+                spec["text"] = f"Claim {spec['id']} (version {seed})"
+                specs.setdefault(spec["id"], spec)
+            doc["statements"] = list(specs.values())
+            out.append(doc)
+    return out
+
+
+VARIANTS = _variants()
+
+
+def _answers(path: Path, kept: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
+    with monkeypatch.context() as m:
+        if not kept:
+            m.setattr(answers_module.Answers, "open", classmethod(lambda cls, b, k: None))
+        store = EmbeddedStore.open_read(path)
+        try:
+            tracker = Tracker(store)
+            return tracker.single_source(), tracker.report()
+        finally:
+            store.close()
+
+
+def _write(path: Path, writes: list[GraphWrite]) -> None:
+    with EmbeddedStore.open_write(path) as store:
+        store.write_graphs(writes)
+
+
+def _update(path: Path, text: str) -> None:
+    result = CliRunner().invoke(main, ["--store", str(path), "sparql", "--update", text])
+    assert result.exit_code == 0, result.output
+
+
+def _same(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
+    reference = _answers(path, False, monkeypatch)
+    assert _answers(path, True, monkeypatch) == reference
+    return reference
+
+
+def _relabelled(doc: dict[str, Any], n: int) -> dict[str, Any]:
+    doc = copy.deepcopy(doc)
+    for sid, spec in doc["sources"].items():
+        spec["label"] = f"Source {sid}, relabelled {n}"
+    return doc
+
+
+CHANGE = st.tuples(st.sampled_from(["write", "write", "drop", "relabel", "update"]),
+                   st.integers(0, len(VARIANTS) - 1))
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(first=st.lists(st.integers(0, len(VARIANTS) - 1), min_size=1, max_size=4),
+       changes=st.lists(CHANGE, min_size=1, max_size=5))
+def test_kept_answers_equal_fresh_answers_after_any_change(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch,
+    first: list[int], changes: list[tuple[str, int]],
+) -> None:
+    folder = tmp_path_factory.mktemp("answers")
+    path = folder / "store"
+    docs = {VARIANTS[i]["document"]["id"]: VARIANTS[i] for i in first}
+    _write(path, graph_writes(folder / "0", list(docs.values())))
+    _answers(path, True, monkeypatch)  # keeps them
+    for step, (change, i) in enumerate(changes, 1):
+        doc = VARIANTS[i]
+        if change == "write":
+            _write(path, graph_writes(folder / str(step), [doc]))
+        elif change == "relabel":
+            _write(path, graph_writes(folder / str(step), [_relabelled(doc, step)]))
+        elif change == "drop":
+            with EmbeddedStore.open_write(path) as store:
+                store.drop_graphs([w.graph for w in graph_writes(folder / str(step), [doc])])
+        else:  # a raw update into a graph of its own, then the same graph dropped again
+            _update(path, f"INSERT DATA {{ GRAPH <urn:x:{step}> {{ "
+                       "<urn:x:r> <https://w3id.org/provenance-tracker/ns#statement> "
+                       "<https://w3id.org/provenance-tracker/id/statement/s0> } }")
+        _same(path, monkeypatch)
+
+
+def test_one_more_document_recomputes_only_the_statements_it_touches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Answers kept for the documents d0 to d3; a fifth that relays one of their statements
+    (s1, with its own chain) recomputes s1 and its own statement only."""
+    docs = list({v["document"]["id"]: v for v in VARIANTS[:8]}.values())
+    _write(tmp_path / "store", graph_writes(tmp_path / "a", docs))
+    before = _same(tmp_path / "store", monkeypatch)
+    new = {
+        "document": {"id": "extra", "title": "extra", "publisher": "pubX"},
+        "sources": {"pubX": {"label": "Publisher X"}, "offX": {"label": "Official X"}},
+        "statements": [
+            {"id": "s1", "text": "Claim s1", "triple": ["a", "b", "c"],
+             "according_to": [["offX"]]},
+            {"id": "new", "text": "A new claim", "triple": ["x", "y", "z"],
+             "according_to": [["offX"]]},
+        ],
+    }
+    _write(tmp_path / "store", graph_writes(tmp_path / "b", [new]))
+    asked: list[Any] = []
+    original = Tracker._fast_analyses
+
+    def recording(self: Tracker, wanted: Any, cutoff: Any = None) -> Any:
+        asked.append(wanted)
+        return original(self, wanted, cutoff)
+
+    monkeypatch.setattr(Tracker, "_fast_analyses", recording)
+    store = EmbeddedStore.open_read(tmp_path / "store")
+    single = Tracker(store).single_source()
+    store.close()
+    ids = [sorted(w.rsplit("/", 1)[1] for w in wanted) for wanted in asked]
+    assert ids == [["new", "s1"]]
+    monkeypatch.undo()
+    after = _same(tmp_path / "store", monkeypatch)
+    assert single == after[0]
+    assert after != before
+    assert {r["statement"] for r in single} >= {"new"}  # rests on the one official
+
+
+def test_answers_are_not_kept_where_facts_sit_outside_hashed_graphs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _write(tmp_path / "store", graph_writes(tmp_path / "a", VARIANTS[:2]))
+    _same(tmp_path / "store", monkeypatch)
+    _update(tmp_path / "store",
+               "INSERT DATA { <urn:x:r> <https://w3id.org/provenance-tracker/ns#statement> "
+               "<https://w3id.org/provenance-tracker/id/statement/s0> }")
+    store = EmbeddedStore.open_read(tmp_path / "store")
+    assert answers_module.Answers.open(store, "single") is None
+    store.close()
+    _same(tmp_path / "store", monkeypatch)
