@@ -25,12 +25,17 @@ def test_benchmark_runs_end_to_end(tmp_path: Path) -> None:
     data = json.loads(js.read_text())
     rows = data["rows"]
     for key in ("ingest_yaml", "ingest_nq", "bulk_load", "incremental", "origin", "origin_cli",
-                "chain_cli", "impact", "single_source", "report"):
+                "chain_cli", "impact", "single_source", "report", "single_source_kept",
+                "single_source_changed", "report_kept", "report_changed"):
         assert rows[key]["seconds"] is not None and rows[key]["seconds"] > 0, key
     for key in ("ingest_nq", "origin", "single_source"):
         assert rows[key].get("baseline_seconds"), key
     # the same answers: the baseline and provenance count the same single-source statements
     assert rows["single_source"]["rows"] >= 1
+    # kept answers read back give as many rows as computed ones
+    for key in ("single_source", "report"):
+        assert rows[f"{key}_kept"]["rows"] == rows[key]["rows"], key
+    assert rows["report_changed"]["rows"] == rows["report"]["rows"] + 1  # one new statement
     assert md.read_text().startswith("## 300 statements")
 
 
