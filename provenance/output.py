@@ -123,6 +123,14 @@ def _json(data: Any) -> str:
     Python's encoder recurses once per level: the limit is raised for a deep value.
     """
     depth = _depth(data)
+    if depth <= _DEEP and isinstance(data, list) and data:
+        # Item by item, the same text: json.dumps of a whole list of a million rows
+        # holds tens of millions of small pieces before joining them (gigabytes).
+        items = ",\n".join(
+            "  " + json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+            for item in data
+        )
+        return f"[\n{items}\n]"
     if depth <= _DEEP:
         return json.dumps(data, indent=2, ensure_ascii=False)
     import sys

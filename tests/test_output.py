@@ -7,6 +7,8 @@ import io
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from provenance.output import FORMATS, cell, render, render_table
 
@@ -90,3 +92,16 @@ def test_table_and_csv_use_the_rows_function_for_non_list_data() -> None:
 )
 def test_a_cell_is_one_line_of_text(value: object, text: str) -> None:
     assert cell(value) == text
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda children: st.lists(children, max_size=3)
+    | st.dictionaries(st.text(max_size=3), children, max_size=3),
+    max_leaves=12,
+)
+
+
+@given(st.lists(_JSON, max_size=4))
+def test_a_list_is_written_item_by_item_as_json_dumps_writes_it(data: list) -> None:
+    assert render(data, "json") == json.dumps(data, indent=2, ensure_ascii=False)
