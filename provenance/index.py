@@ -30,7 +30,7 @@ from typing import Any
 
 from ._names import PREFIXES
 
-__all__ = ["FILE", "PREDICATES", "Facts", "load_facts", "sync", "forget"]
+__all__ = ["FILE", "PREDICATES", "Facts", "load_facts", "feed", "sync", "forget"]
 
 FILE = "citations.sqlite"
 
@@ -280,6 +280,16 @@ def load_facts(store: Any, folder: Path, visible: Iterable[Any] | None = None) -
     if db is not None:
         db.close()
     return facts
+
+
+def feed(store: Any, folder: Path, visible: Iterable[Any] | None, add: Any, clear: Any
+         ) -> None:
+    """:func:`load_facts` one graph's row at a time: *add(row)* for each (its facts by
+    predicate slot, as :data:`PREDICATES` orders them); *clear()* if the rows given so
+    far must be forgotten (a corrupt index, read again from the store)."""
+    db, _ = _sync(store, folder, visible, add, clear)
+    if db is not None:
+        db.close()
 
 
 def sync(store: Any, folder: Path) -> sqlite3.Connection | None:

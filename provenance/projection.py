@@ -18,7 +18,6 @@ if TYPE_CHECKING:  # networkx is slow to import: only the networkx builders need
     import networkx as nx
 
     from .fastgraph import Citations
-    from .index import Facts
 
 __all__ = [
     "SourceInfo",
@@ -85,9 +84,9 @@ def load_sources(backend: Backend, only: Iterable[str] | None = None) -> dict[st
     sources: dict[str, SourceInfo] = {}
     if only is not None:
         return _load_some_sources(backend, sorted(set(only)))
-    facts = _indexed_facts(backend)
-    if facts is not None:
-        return _sources_from_facts(facts)
+    built = _indexed_facts(backend)
+    if built is not None:
+        return built[2]
     rows = backend.select(
         "SELECT DISTINCT ?a WHERE { { ?r prov:wasAttributedTo ?a } UNION { ?a a pt:Source } "
         "UNION { ?x prov:actedOnBehalfOf ?a } FILTER(isIRI(?a)) }"
@@ -233,9 +232,9 @@ def load_citations(
     if wanted is not None and not wanted:
         return c, {}
     if wanted is None:
-        facts = _indexed_facts(backend)
-        if facts is not None:
-            return _citations_from_facts(facts, c)
+        built = _indexed_facts(backend)
+        if built is not None:
+            return built[0], built[1]
         return _stream_citations(backend, c)
     infos, report_rows, cite_rows, entry_rows = _fetch(backend, wanted)
     entries = {row["r"] for row in entry_rows}
@@ -248,94 +247,149 @@ def load_citations(
     return c, infos
 
 
-def _indexed_facts(backend: Backend) -> Facts | None:
-    """The whole store's facts from the citation index (embedded stores), loaded once."""
+_Built = tuple["Citations", dict[str, StatementInfo], dict[str, SourceInfo]]
+
+
+def _indexed_facts(backend: Backend) -> _Built | None:
+    """The whole store's citations, statements and sources, built from the citation
+    index (embedded stores) once per open store."""
     from .store import EmbeddedStore
 
     if not isinstance(backend, EmbeddedStore):
         return None
-    facts = getattr(backend, "_indexed_facts", None)
-    if facts is None:
-        from .index import load_facts
+    built = getattr(backend, "_indexed", None)
+    if built is None:
+        from .index import feed
 
-        facts = load_facts(backend.raw(), backend.path, backend._visible)
-        backend._indexed_facts = facts  # type: ignore[attr-defined]
-    return facts
-
-
-def _by_subject(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """Subject -> one value (the least, so that the answer never depends on order)."""
-    out: dict[str, str] = {}
-    for s, o in pairs:
-        if s not in out or o < out[s]:
-            out[s] = o
-    return out
+        builder = _Builder()
+        feed(backend.raw(), backend.path, backend._visible, builder.add, builder.clear)
+        built = builder.result()
+        backend._indexed = built  # type: ignore[attr-defined]
+    return built
 
 
-def _citations_from_facts(
-    facts: Facts, c: Citations
-) -> tuple[Citations, dict[str, StatementInfo]]:
-    """What :func:`_stream_citations` reads, from the index's facts (same joins)."""
-    from .index import PREDICATES
+def _least(table: dict[str, str], key: str, value: str) -> None:
+    old = table.get(key)
+    if old is None or value < old:
+        table[key] = value
 
-    f = dict(zip(PREDICATES, facts, strict=True))
-    pt, prov, rdf = PREFIXES["pt"], PREFIXES["prov"], PREFIXES["rdf"]
-    statement_type = pt + "Statement"
-    infos = {s: StatementInfo(s, "", None)
-             for s, t in f[rdf + "type"] if t == statement_type}
-    text = _by_subject((s, o) for s, o in f[pt + "text"] if s in infos)
-    subj, pred, obj = (_by_subject(p for p in f[rdf + name] if p[0] in infos)
-                       for name in ("subject", "predicate", "object"))
-    for s, info in infos.items():
-        info.text = text.get(s, "")
-        if s in obj:
-            info.triple = (subj.get(s, ""), pred.get(s, ""), obj[s])
-    # Filled directly rather than through Citations.add_report: a million reports.
-    src_of: dict[str, str] = {}  # one source per report in a valid store (else the least)
-    for r, src in f[prov + "wasAttributedTo"]:
-        if r not in src_of or src < src_of[r]:
-            src_of[r] = src
-    publishers: dict[str, set[str]] = {}
-    for d, p in f[PREFIXES["schema"] + "publisher"]:
-        publishers.setdefault(d, set()).add(p)
-    no: set[str] = set()
-    entries = {r for r, d in f[pt + "appearsIn"] if src_of.get(r) in publishers.get(d, no)}
-    one = {s: s for s in infos}  # one string object per statement and source
-    source, statement, succ = c.source, c.statement, c.succ
-    for r, s in f[pt + "statement"]:
-        src = src_of.get(r)
-        if src is not None:
-            source[r] = one.setdefault(src, src)
-            statement[r] = one.setdefault(s, s)
-            succ.setdefault(r, [])
-    c.entry.update(entries.intersection(source))
-    for pairs in (f[prov + "wasDerivedFrom"], f[prov + "wasQuotedFrom"]):
-        for r, cited in pairs:
+
+class _Builder:
+    """What :func:`_stream_citations` and :func:`load_sources` read, built from the
+    index's rows one graph at a time (the same joins over the union of the graphs).
+
+    Nothing holds the union of the facts: each fact goes straight into the table it
+    feeds, where repeats merge (a million statements: about half the memory of a set
+    of every fact). Where the union holds several values, the least is taken (the
+    greatest for a source's kind and type), so that no answer depends on the order
+    the graphs are read in.
+    """
+
+    def __init__(self) -> None:
+        self.clear()
+
+    def clear(self) -> None:
+        self.one: dict[str, str] = {}  # one string object per statement, source, document
+        self.typed: set[str] = set()  # pt:Statement
+        self.values: list[dict[str, str]] = [{}, {}, {}, {}]  # text, subject, predicate, object
+        self.src_of: dict[str, str] = {}
+        self.attributed: set[str] = set()
+        self.statement_of: dict[str, str] = {}
+        self.publishers: dict[str, set[str]] = {}
+        self.appears: list[tuple[str, str]] = []
+        self.cites: list[tuple[str, str]] = []
+        self.sources: set[str] = set()  # pt:Source
+        self.labels: dict[str, str] = {}
+        self.anonymous: set[str] = set()
+        self.kind: dict[str, str] = {}
+        self.prov_type: dict[str, str] = {}
+        self.principals: dict[str, set[str]] = {}
+        self.agents: set[str] = set()  # anyone acted for
+
+    def add(self, row: tuple[list[tuple[str, str]], ...]) -> None:
+        (statement, attributed, appears, publisher, derived, quoted, types, text, subj, pred,
+         obj, label, anonymous, kind, acts) = row
+        one = self.one
+        statement_of, src_of = self.statement_of, self.src_of
+        for r, s in statement:
+            old = statement_of.get(r)
+            if old is None or s < old:
+                statement_of[r] = one.setdefault(s, s)
+        for r, src in attributed:
+            src = one.setdefault(src, src)
+            self.attributed.add(src)
+            old = src_of.get(r)
+            if old is None or src < old:
+                src_of[r] = src
+        self.appears += [(r, one.setdefault(d, d)) for r, d in appears]
+        for d, p in publisher:
+            self.publishers.setdefault(one.setdefault(d, d), set()).add(one.setdefault(p, p))
+        self.cites += derived
+        self.cites += quoted
+        pt = PREFIXES["pt"]
+        for a, t in types:
+            if t == pt + "Statement":
+                self.typed.add(one.setdefault(a, a))
+            elif t == pt + "Source":
+                self.sources.add(one.setdefault(a, a))
+            elif t in _PROV_TYPES:
+                old = self.prov_type.get(a)
+                if old is None or t > old:
+                    self.prov_type[one.setdefault(a, a)] = t
+        for table, pairs in zip(self.values, (text, subj, pred, obj), strict=True):
+            for a, v in pairs:
+                _least(table, a, v)
+        for a, v in label:
+            _least(self.labels, a, v)
+        self.anonymous.update(a for a, v in anonymous if v in ("true", "1"))
+        for a, k in kind:
+            if a not in self.kind or k > self.kind[a]:
+                self.kind[a] = k
+        for a, b in acts:
+            b = one.setdefault(b, b)
+            self.agents.add(b)
+            if "://" in b:
+                self.principals.setdefault(one.setdefault(a, a), set()).add(b)
+
+    def result(self) -> _Built:
+        from .fastgraph import Citations
+
+        text, subj, pred, obj = self.values
+        infos = {s: StatementInfo(s, text.get(s, ""), None) for s in self.typed}
+        for s, info in infos.items():
+            if s in obj:
+                info.triple = (subj.get(s, ""), pred.get(s, ""), obj[s])
+        c = Citations()
+        source, statement, succ = c.source, c.statement, c.succ
+        src_of = self.src_of
+        for r, s in self.statement_of.items():
+            src = src_of.get(r)
+            if src is not None:
+                source[r] = src
+                statement[r] = s
+                succ[r] = []
+        no: set[str] = set()
+        publishers = self.publishers
+        c.entry.update(r for r, d in self.appears
+                       if r in source and src_of[r] in publishers.get(d, no))
+        for r, cited in self.cites:
             if r in source and cited in source:
                 cites = succ[r]
                 if cited not in cites:
                     cites.append(cited)
-    c.add_roots(infos)
-    return c, infos
-
-
-def _sources_from_facts(facts: Facts) -> dict[str, SourceInfo]:
-    """What :func:`load_sources` reads for the whole store, from the index's facts."""
-    from .index import PREDICATES
-
-    f = dict(zip(PREDICATES, facts, strict=True))
-    pt, prov, rdf = PREFIXES["pt"], PREFIXES["prov"], PREFIXES["rdf"]
-    typed = {a for a, t in f[rdf + "type"] if t == pt + "Source"}
-    attributed = {a for _, a in f[prov + "wasAttributedTo"]}
-    sources = {a: SourceInfo(iri=a, label=a)
-               for a in typed | attributed | {b for _, b in f[prov + "actedOnBehalfOf"]}}
-    labelled = typed | attributed
-    facts = [(a, "label", label) for a, label in f[PREFIXES["rdfs"] + "label"] if a in labelled]
-    for name, prop in (("anonymous", pt + "anonymous"), ("kind", pt + "kind"),
-                       ("type", rdf + "type"), ("actedOnBehalfOf", prov + "actedOnBehalfOf")):
-        facts += [(a, name, v) for a, v in f[prop] if a in sources]
-    _apply_source_facts(sources, facts)
-    return sources
+        c.add_roots(infos)
+        sources = {a: SourceInfo(iri=a, label=a)
+                   for a in self.sources | self.attributed | self.agents}
+        labelled = self.sources | self.attributed
+        for a, info in sources.items():
+            if a in labelled and a in self.labels:
+                info.label = self.labels[a]
+            info.anonymous = a in self.anonymous
+            info.kind = self.kind.get(a)
+            if a in self.prov_type:
+                info.type = _PROV_TYPES[self.prov_type[a]]
+            info.principals = sorted(self.principals.get(a, ()))
+        return c, infos, sources
 
 
 def _stream_citations(
