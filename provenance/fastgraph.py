@@ -161,6 +161,7 @@ class Sub:
     s: str
     succ: dict[str, list[str]]  # node -> successors (s included)
     data: dict[str, dict[str, Any]]  # report node -> attributes, like networkx's H.nodes
+    cyclic: bool = False  # a citation cycle among the reports (contracted or not)
 
     def out_degree(self, n: str) -> int:
         return len(self.succ.get(n, ()))
@@ -187,9 +188,11 @@ def subgraph(c: Citations, s: str) -> Sub:
                    "statement": c.statement.get(n), "entry": n in c.entry}
         succ[n] = [v for v in dict.fromkeys(c.succ.get(n, ())) if v != n and v != s]
     reports = [n for n in succ if n != s]
+    cyclic = False
     for component in _sccs(reports, lambda n: succ[n]):
         if len(component) < 2:
             continue
+        cyclic = True
         members = set(component)
         if any(v not in members for u in component for v in succ[u]):
             continue
@@ -206,7 +209,7 @@ def subgraph(c: Citations, s: str) -> Sub:
                 succ[u] = [*kept, rep]
         succ[rep] = []
         data[rep] = attrs
-    return Sub(s, succ, data)
+    return Sub(s, succ, data, cyclic)
 
 
 def _origins(h: Sub) -> list[str]:
@@ -382,11 +385,13 @@ def analyse(c: Citations, s: str, chain_limit: int = 1000, cutoff: int | None = 
     with ``chains=False`` no chain is listed.
     """
     h = subgraph(c, s)
-    count = _count(h, cutoff=cutoff)
     dominators = _dominators(h)
-    circular = any(d.get("circular") for d in h.data.values()) or any(
-        len(comp) > 1 for comp in _sccs([n for n in h.succ if n != h.s], lambda n: h.succ[n])
-    )
+    if cutoff == 2:
+        # Menger: two vertex-disjoint paths exist unless one report (not transparent:
+        # origins never are) lies on every path to the origins, i.e. dominates them.
+        count = 0 if not _origins(h) else 1 if dominators else 2
+    else:
+        count = _count(h, cutoff=cutoff)
     return FastAnalysis(
         statement=s,
         origins=_origins(h),
@@ -394,7 +399,7 @@ def analyse(c: Citations, s: str, chain_limit: int = 1000, cutoff: int | None = 
         independent_sources=count,
         rests_on=dominators[0] if count == 1 and dominators else None,
         dominators=dominators,
-        circular=circular,
+        circular=h.cyclic,
         subgraph=h,
     )
 
