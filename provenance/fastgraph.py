@@ -299,10 +299,39 @@ def _count(h: Sub, removed: frozenset[str] = frozenset(), cutoff: int | None = N
     return flow
 
 
+def _tree_dominators(h: Sub, origins: list[str]) -> list[str] | None:
+    """:func:`_dominators` when every report has one predecessor (most statements: their
+    chains meet nowhere): the reports on every path to the origins are the ancestors
+    the origins share. None when the subgraph is not such a tree."""
+    parent: dict[str, str] = {}
+    for u, vs in h.succ.items():
+        for v in vs:
+            if v in parent:
+                return None
+            parent[v] = u
+    chain = []  # the first origin and its ancestors, up to s
+    node = origins[0]
+    while node != h.s:
+        chain.append(node)
+        node = parent[node]
+    index = {n: i for i, n in enumerate(chain)}
+    lowest = 0
+    for node in origins[1:]:
+        while node not in index:
+            if node == h.s:
+                return []
+            node = parent[node]
+        lowest = max(lowest, index[node])
+    return [n for n in chain[lowest:] if not h.transparent(n)]
+
+
 def _dominators(h: Sub) -> list[str]:
     origins = _origins(h)
     if not origins:
         return []
+    tree = _tree_dominators(h, origins)
+    if tree is not None:
+        return tree
     sink = "\x00T"
     succ = {n: list(vs) for n, vs in h.succ.items()}
     for o in origins:

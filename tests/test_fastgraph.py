@@ -96,3 +96,15 @@ def test_hand_made_examples() -> None:
     c.add_roots(["s"])
     a = fg.analyse(c, "s")
     assert (a.independent_sources, a.rests_on, a.origins) == (2, None, ["a", "b"])
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(graphs())
+def test_the_tree_shortcut_finds_the_dominators_the_general_algorithm_finds(
+    G: nx.DiGraph,
+) -> None:
+    h = fg.subgraph(_citations(G), "s")
+    origins = fg._origins(h)
+    shortcut = fg._tree_dominators(h, origins) if origins else None
+    if shortcut is not None:  # a tree: the shortcut answers, as networkx's dominators do
+        assert shortcut == g.analyse(G, "s").dominators
