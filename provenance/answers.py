@@ -27,12 +27,15 @@ No library keeps such a cache of derived answers, hence this module.
 
 from __future__ import annotations
 
+import json
 import marshal
 import re
 import sqlite3
 from collections.abc import Callable, Iterable
 from contextlib import suppress
 from typing import Any
+
+from .output import Rendered
 
 __all__ = ["Answers", "terms_of", "LIMIT"]
 
@@ -111,10 +114,10 @@ class Answers:
         if redo:
             new = []
             for s, terms, row in compute(sorted(redo)):
-                fresh[s] = row
-                new.append((s, marshal.dumps(terms), marshal.dumps(row)))
+                fresh[s], blob = _dump(row)
+                new.append((s, marshal.dumps(terms), blob))
             self._save(new, drop=redo, touched=touched, named=named)
-        pairs = [(s, marshal.loads(blob)) for s, blob in kept.items() if s not in redo]
+        pairs = [(s, _load(blob)) for s, blob in kept.items() if s not in redo]
         if fresh:
             pairs += fresh.items()
             pairs.sort(key=lambda pair: pair[0])  # kept rows come sorted: a merge, in effect
@@ -126,9 +129,10 @@ class Answers:
         out: list[tuple[str, Any]] = []
         new: list[tuple[str, bytes, bytes]] = []
         for s, terms, row in compute(None):
-            out.append((s, row))
             if keep:
-                new.append((s, marshal.dumps(terms), marshal.dumps(row)))
+                row, blob = _dump(row)
+                new.append((s, marshal.dumps(terms), blob))
+            out.append((s, row))
         if keep:
             touched = touched or set()
             named = _statements(backend, touched) if len(touched) <= _NAMED else None
@@ -176,6 +180,22 @@ class Answers:
 # An absolute IRI that can be written between angle brackets (touched terms also hold
 # literal values: texts, labels).
 _IRI = re.compile(r'[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>"{}|^`\\]*')
+
+
+def _dump(row: dict[str, Any] | None) -> tuple[Rendered | None, bytes]:
+    """A row as it is kept: its JSON text and depth (see :class:`Rendered`)."""
+    if row is None:
+        return None, marshal.dumps(None)
+    rendered = Rendered(row)
+    return rendered, marshal.dumps((rendered.depth, rendered.text))
+
+
+def _load(blob: bytes) -> Rendered | None:
+    kept = marshal.loads(blob)
+    if kept is None:
+        return None
+    depth, text = kept
+    return Rendered(json.loads(text), text, depth)  # the indentation is only whitespace
 
 
 def _chunks(terms: set[str]) -> Iterable[str]:

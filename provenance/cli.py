@@ -152,9 +152,17 @@ def _fmt(fmt: str | None) -> str:
 
 
 def _echo(data: Any, fmt: str | None, **kwargs: Any) -> None:
-    from .output import render
+    from .output import render_pieces
 
-    click.echo(render(data, _fmt(fmt), **kwargs))
+    batch: list[str] = []
+    size = 0
+    for piece in render_pieces(data, _fmt(fmt), **kwargs):
+        batch.append(piece)
+        size += len(piece)
+        if size > 1 << 20:  # a megabyte at a time: a long listing is never held whole
+            click.echo("".join(batch), nl=False)
+            batch, size = [], 0
+    click.echo("".join(batch))
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

@@ -127,7 +127,7 @@ def _hashes(store: Any, visible: Iterable[Any] | None) -> tuple[dict[str, str], 
     return hashes, unhashed
 
 
-_VERSION = 3
+_VERSION = 4
 _TABLES = ("graph", "pending", "answer", "touched")
 _SCHEMA = (
     # A graph's facts, in one or more parts (a bulk load writes them as they stream).
@@ -155,10 +155,12 @@ def _open(path: Path, retry: bool = True) -> sqlite3.Connection | None:
         return None
     try:
         version = db.execute("PRAGMA user_version").fetchone()[0]
-        if version == 2:  # version 3 adds the answers: the graph rows stay good
+        if version in (2, 3):  # kept answers came in 3, as JSON text in 4: graph rows stay
             db.execute("BEGIN IMMEDIATE")
             for statement in _SCHEMA:
                 db.execute(statement)
+            db.execute("DELETE FROM answer")
+            db.execute("DELETE FROM touched")
             db.execute(f"PRAGMA user_version = {_VERSION}")
             db.execute("COMMIT")
         elif version != _VERSION:

@@ -10,10 +10,10 @@ import csv
 import io
 import json
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Literal
 
-__all__ = ["Format", "FORMATS", "render", "render_table", "cell"]
+__all__ = ["Format", "FORMATS", "render", "render_pieces", "render_table", "cell", "Rendered"]
 
 Format = Literal["table", "json", "csv"]
 FORMATS: tuple[str, ...] = ("table", "json", "csv")
@@ -76,6 +76,48 @@ def _csv(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None) -> str:
     return buf.getvalue().rstrip("\n")
 
 
+class Rendered(dict):  # type: ignore[type-arg]
+    """A row that carries its own JSON text (as an item of a list), made once.
+
+    Kept answers (:mod:`provenance.answers`) are stored with their text: writing a
+    million of them is then a copy, not a million runs of Python's JSON encoder.
+    """
+
+    __slots__ = ("text", "depth")
+
+    def __init__(self, row: dict[str, Any], text: str | None = None,
+                 depth: int | None = None) -> None:
+        super().__init__(row)
+        self.depth = _depth(row) if depth is None else depth
+        self.text = _item_text(row) if text is None else text
+
+
+def _item_text(item: Any) -> str:
+    """*item* as ``json.dumps(list, indent=2)`` writes it inside a list."""
+    return "  " + json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+
+
+def render_pieces(data: Any, fmt: str, **kwargs: Any) -> Iterator[str]:
+    """:func:`render`'s text in pieces, to be written one after the other (a long JSON
+    list item by item, never held whole)."""
+    if fmt == "json" and isinstance(data, list) and data and _list_depth(data) <= _DEEP:
+        yield "[\n"
+        for i, item in enumerate(data):
+            text = item.text if isinstance(item, Rendered) else _item_text(item)
+            yield text + ("\n]" if i == len(data) - 1 else ",\n")
+        return
+    yield render(data, fmt, **kwargs)
+
+
+def _list_depth(data: list[Any]) -> int:
+    """How deep a list of rows nests (a rendered row knows its own depth)."""
+    deepest = 1
+    for item in data:
+        depth = item.depth if isinstance(item, Rendered) else _depth(item)
+        deepest = max(deepest, depth + 1)
+    return deepest
+
+
 def render(
     data: Any,
     fmt: str,
@@ -122,15 +164,9 @@ def _json(data: Any) -> str:
 
     Python's encoder recurses once per level: the limit is raised for a deep value.
     """
+    if isinstance(data, list) and data and _list_depth(data) <= _DEEP:
+        return "".join(render_pieces(data, "json"))  # item by item, the same text
     depth = _depth(data)
-    if depth <= _DEEP and isinstance(data, list) and data:
-        # Item by item, the same text: json.dumps of a whole list of a million rows
-        # holds tens of millions of small pieces before joining them (gigabytes).
-        items = ",\n".join(
-            "  " + json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n  ")
-            for item in data
-        )
-        return f"[\n{items}\n]"
     if depth <= _DEEP:
         return json.dumps(data, indent=2, ensure_ascii=False)
     import sys

@@ -166,3 +166,22 @@ def test_answers_are_not_kept_where_facts_sit_outside_hashed_graphs(
     assert answers_module.Answers.open(store, "single") is None
     store.close()
     _same(tmp_path / "store", monkeypatch)
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "table"])
+@pytest.mark.parametrize("command", ["report", "single-source"])
+def test_kept_answers_print_exactly_what_fresh_answers_print(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str, fmt: str
+) -> None:
+    """Kept rows carry their JSON text: every format must still print the same bytes."""
+    path = tmp_path / "store"
+    _write(path, graph_writes(tmp_path / "a", list({v["document"]["id"]: v
+                                                    for v in VARIANTS[:8]}.values())))
+    args = ["--store", str(path), command, "--format", fmt]
+    with monkeypatch.context() as m:
+        m.setattr(answers_module.Answers, "open", classmethod(lambda cls, b, k: None))
+        fresh = CliRunner().invoke(main, args)
+    assert fresh.exit_code == 0, fresh.output
+    first, kept = CliRunner().invoke(main, args), CliRunner().invoke(main, args)
+    assert first.output == fresh.output
+    assert kept.output == fresh.output
