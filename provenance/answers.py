@@ -135,7 +135,10 @@ class Answers:
             out.append((s, row))
         if keep:
             touched = touched or set()
-            named = _statements(backend, touched) if len(touched) <= _NAMED else None
+            named = None  # too many to look at: the other kinds are dropped
+            if len(touched) <= _NAMED:
+                touched |= _citers(backend, touched)  # as rows() widens it
+                named = _statements(backend, touched)
             self._save(new, drop=None, touched=touched, named=named)
         out.sort(key=lambda pair: pair[0])
         return [row for _, row in out if row is not None]

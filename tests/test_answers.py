@@ -185,3 +185,70 @@ def test_kept_answers_print_exactly_what_fresh_answers_print(
     first, kept = CliRunner().invoke(main, args), CliRunner().invoke(main, args)
     assert first.output == fresh.output
     assert kept.output == fresh.output
+
+
+def test_a_cited_term_that_becomes_a_report_recomputes_the_statements_citing_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hand-written RDF: wire's report of s cites c, which is nothing yet (so G(s) is
+    wire's report alone). A second graph makes c TASS's report of t, citing an official:
+    s now rests on the official. c was in no kept answer's terms; the reports citing a
+    touched term are touched too."""
+    from provenance._names import PREFIXES
+    from provenance.vocab import document_iri, report_iri, source_iri, statement_iri
+
+    pt, prov, rdfs = PREFIXES["pt"], PREFIXES["prov"], PREFIXES["rdfs"]
+    s, t = statement_iri("s"), statement_iri("t")
+    wire, tass, official = (source_iri(x) for x in ("wire", "tass", "official"))
+    p, c, o = report_iri("s", "wire"), report_iri("t", "tass"), report_iri("t", "official")
+
+    def graph(name: str, reports: list[tuple[Any, Any, Any]], extra: list[str]) -> GraphWrite:
+        doc = document_iri(name)
+        lines = [f"<{doc}> a <{pt}Document> ; <{PREFIXES['schema']}publisher> <{wire}> ."]
+        for report, statement, source in reports:
+            lines += [f'<{statement}> a <{pt}Statement> ; <{pt}text> "{statement}" .',
+                      f"<{report}> a <{pt}Report> ; <{pt}statement> <{statement}> ; "
+                      f"<{prov}wasAttributedTo> <{source}> ; <{pt}appearsIn> <{doc}> .",
+                      f'<{source}> a <{pt}Source> ; <{rdfs}label> "{source}" .']
+        return GraphWrite(str(doc), lines + extra, name)
+
+    path = tmp_path / "store"
+    _write(path, [graph("first", [(p, s, wire)], [f"<{p}> <{prov}wasDerivedFrom> <{c}> ."])])
+    single, _ = _same(path, monkeypatch)
+    assert [r["rests_on"] for r in single if r["statement"] == "s"] == ["wire"]
+    _write(path, [graph("second", [(c, t, tass), (o, t, official)],
+                        [f"<{c}> <{prov}wasDerivedFrom> <{o}> ."])])
+    single, _ = _same(path, monkeypatch)
+    assert [r["rests_on"] for r in single if r["statement"] == "s"] == ["official"]
+
+
+def test_a_document_changing_its_publisher_in_another_graph_recomputes_its_reports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hand-written RDF: the document (and its publisher) in one graph, wire's report
+    appearing in it in another. While wire publishes the document, the report is
+    wire's own voice (unattributed); once the first graph names another publisher, it
+    is not. Neither the document nor the new publisher is a term of the kept answer."""
+    from provenance._names import PREFIXES
+    from provenance.vocab import document_iri, report_iri, source_iri, statement_iri
+
+    pt, prov, sdo = PREFIXES["pt"], PREFIXES["prov"], PREFIXES["schema"]
+    doc, s, r = document_iri("d"), statement_iri("s"), report_iri("s", "wire")
+    wire, other = source_iri("wire"), source_iri("other")
+
+    def document(publisher: str, version: str) -> GraphWrite:
+        return GraphWrite(str(doc), [f"<{doc}> a <{pt}Document> ; <{sdo}publisher> "
+                                     f"<{publisher}> ."], version)
+
+    report = GraphWrite("urn:x:reports", [
+        f'<{s}> a <{pt}Statement> ; <{pt}text> "s" .',
+        f"<{r}> a <{pt}Report> ; <{pt}statement> <{s}> ; <{prov}wasAttributedTo> <{wire}> ; "
+        f"<{pt}appearsIn> <{doc}> .",
+    ], "reports")
+    path = tmp_path / "store"
+    _write(path, [document(wire, "1"), report])
+    _, rows = _same(path, monkeypatch)
+    assert [row["unattributed"] for row in rows] == [True]
+    _write(path, [document(other, "2")])
+    _, rows = _same(path, monkeypatch)
+    assert [row["unattributed"] for row in rows] == [False]
