@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterable
 from contextlib import suppress
 from typing import Any
 
-from .output import Rendered
+from .output import JSONText, Rendered
 
 __all__ = ["Answers", "terms_of", "LIMIT"]
 
@@ -86,11 +86,14 @@ class Answers:
         self,
         backend: Any,
         compute: Callable[[list[str] | None], Iterable[tuple[str, list[str], Any]]],
+        decode: bool = True,
     ) -> list[Any]:
         """Every statement's row (None rows left out), in statement order.
 
         *compute(None)* yields ``(statement, terms, row)`` for the whole store,
         *compute(statements)* for those statements (the ones still in the store).
+        Without *decode*, rows read back are :class:`~provenance.output.JSONText`
+        (for printing as JSON), not dicts.
         """
         try:
             touched = {t for (t,) in self.db.execute("SELECT term FROM touched")}
@@ -117,7 +120,7 @@ class Answers:
                 fresh[s], blob = _dump(row)
                 new.append((s, marshal.dumps(terms), blob))
             self._save(new, drop=redo, touched=touched, named=named)
-        pairs = [(s, _load(blob)) for s, blob in kept.items() if s not in redo]
+        pairs = [(s, _load(blob, decode)) for s, blob in kept.items() if s not in redo]
         if fresh:
             pairs += fresh.items()
             pairs.sort(key=lambda pair: pair[0])  # kept rows come sorted: a merge, in effect
@@ -193,11 +196,13 @@ def _dump(row: dict[str, Any] | None) -> tuple[Rendered | None, bytes]:
     return rendered, marshal.dumps((rendered.depth, rendered.text))
 
 
-def _load(blob: bytes) -> Rendered | None:
+def _load(blob: bytes, decode: bool) -> Rendered | JSONText | None:
     kept = marshal.loads(blob)
     if kept is None:
         return None
     depth, text = kept
+    if not decode:
+        return JSONText(text, depth)
     return Rendered(json.loads(text), text, depth)  # the indentation is only whitespace
 
 

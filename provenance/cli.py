@@ -441,7 +441,8 @@ def report(state: _State, document: str | None, by: str, fmt: str | None) -> Non
       provenance report
       provenance report blinken-brussels --format csv
     """
-    rows = state.tracker().report(document, by=by)  # type: ignore[arg-type]
+    rows = state.tracker().report(  # type: ignore[arg-type]
+        document, by=by, text_only=_fmt(fmt) == "json")
     _echo(rows, fmt, rows=_report_rows, human=_report_table)
 
 
@@ -489,7 +490,8 @@ def single_source(state: _State, by: str, fmt: str | None) -> None:
       provenance single-source
       provenance single-source --by organization --format json
     """
-    rows = state.tracker().single_source(by=by)  # type: ignore[arg-type]
+    rows = state.tracker().single_source(  # type: ignore[arg-type]
+        by=by, text_only=_fmt(fmt) == "json")
     _echo(rows, fmt, columns=["statement", "rests_on", "label", "text"])
 
 

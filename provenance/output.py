@@ -13,7 +13,8 @@ import shutil
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Literal
 
-__all__ = ["Format", "FORMATS", "render", "render_pieces", "render_table", "cell", "Rendered"]
+__all__ = ["Format", "FORMATS", "render", "render_pieces", "render_table", "cell", "Rendered",
+           "JSONText"]
 
 Format = Literal["table", "json", "csv"]
 FORMATS: tuple[str, ...] = ("table", "json", "csv")
@@ -92,6 +93,19 @@ class Rendered(dict):  # type: ignore[type-arg]
         self.text = _item_text(row) if text is None else text
 
 
+class JSONText:
+    """A row known only by its JSON text (as :class:`Rendered` writes it) and depth:
+    what printing kept answers as JSON needs, without decoding them."""
+
+    __slots__ = ("text", "depth")
+
+    def __init__(self, text: str, depth: int) -> None:
+        self.text, self.depth = text, depth
+
+    def decoded(self) -> Rendered:
+        return Rendered(json.loads(self.text), self.text, self.depth)
+
+
 def _item_text(item: Any) -> str:
     """*item* as ``json.dumps(list, indent=2)`` writes it inside a list."""
     return "  " + json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n  ")
@@ -103,9 +117,11 @@ def render_pieces(data: Any, fmt: str, **kwargs: Any) -> Iterator[str]:
     if fmt == "json" and isinstance(data, list) and data and _list_depth(data) <= _DEEP:
         yield "[\n"
         for i, item in enumerate(data):
-            text = item.text if isinstance(item, Rendered) else _item_text(item)
+            text = item.text if isinstance(item, Rendered | JSONText) else _item_text(item)
             yield text + ("\n]" if i == len(data) - 1 else ",\n")
         return
+    if isinstance(data, list):
+        data = [item.decoded() if isinstance(item, JSONText) else item for item in data]
     yield render(data, fmt, **kwargs)
 
 
@@ -113,7 +129,7 @@ def _list_depth(data: list[Any]) -> int:
     """How deep a list of rows nests (a rendered row knows its own depth)."""
     deepest = 1
     for item in data:
-        depth = item.depth if isinstance(item, Rendered) else _depth(item)
+        depth = item.depth if isinstance(item, Rendered | JSONText) else _depth(item)
         deepest = max(deepest, depth + 1)
     return deepest
 

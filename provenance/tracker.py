@@ -242,12 +242,17 @@ class Tracker:
             return self._origin_object(proj, a)
         raise UnknownIdError(f"statement {statement!r} is not in the store")
 
-    def report(self, document: str | None = None, by: By = "source") -> list[dict[str, Any]]:
-        """The main job: every statement (of one document, or all) with its provenance."""
+    def report(self, document: str | None = None, by: By = "source",
+               text_only: bool = False) -> list[dict[str, Any]]:
+        """The main job: every statement (of one document, or all) with its provenance.
+
+        With *text_only*, rows may come as :class:`~provenance.output.JSONText` (only
+        to be printed as JSON: kept answers are then not decoded).
+        """
         if document is not None:
             wanted = self.statements_in_document(self.resolve_document(document))
             return [self._report_row(proj, a) for proj, a in self._analyses(wanted, by)]
-        return self._whole_store("report", by, None, self._report_row)
+        return self._whole_store("report", by, None, self._report_row, text_only)
 
     def _report_row(self, proj: Projection, a: Any) -> dict[str, Any]:
         row = self._origin_object(proj, a)
@@ -256,9 +261,11 @@ class Tracker:
         row["unattributed"] = bool(origins) and all(o["unattributed"] for o in origins)
         return row
 
-    def single_source(self, by: By = "source") -> list[dict[str, Any]]:
-        """Every statement that rests on one source, and that source."""
-        return self._whole_store("single", by, 2, self._single_row)
+    def single_source(self, by: By = "source", text_only: bool = False
+                      ) -> list[dict[str, Any]]:
+        """Every statement that rests on one source, and that source (*text_only*: as
+        for :meth:`report`)."""
+        return self._whole_store("single", by, 2, self._single_row, text_only)
 
     def _single_row(self, proj: Projection, a: Any) -> dict[str, Any] | None:
         if not a.single_source:
@@ -273,7 +280,8 @@ class Tracker:
         }
 
     def _whole_store(self, kind: str, by: By, cutoff: int | None,
-                     render: Callable[[Projection, Any], dict[str, Any] | None]) -> list[Any]:
+                     render: Callable[[Projection, Any], dict[str, Any] | None],
+                     text_only: bool = False) -> list[Any]:
         """Rows of every statement: from the answers kept for an embedded store where it
         has them (:mod:`provenance.answers`), else computed."""
         answers = None
@@ -291,7 +299,7 @@ class Tracker:
                 yield a.statement, terms_of(a), render(proj, a)
 
         try:
-            return answers.rows(self.backend, compute)
+            return answers.rows(self.backend, compute, decode=not text_only)
         finally:
             answers.close()
 

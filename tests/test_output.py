@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from provenance.output import FORMATS, cell, render, render_table
+from provenance.output import FORMATS, cell, render, render_pieces, render_table
 
 ROWS = [
     {"id": "s1", "single_source": True, "chains": [["tass", "mfa-press"]], "n": 1},
@@ -105,3 +105,16 @@ _JSON = st.recursive(
 @given(st.lists(_JSON, max_size=4))
 def test_a_list_is_written_item_by_item_as_json_dumps_writes_it(data: list) -> None:
     assert render(data, "json") == json.dumps(data, indent=2, ensure_ascii=False)
+
+
+def test_rows_known_by_their_json_text_print_as_the_rows_do() -> None:
+    from provenance.output import JSONText, Rendered
+
+    shallow = {"id": "s1", "chains": [["a", "b"]]}
+    deep: object = "leaf"
+    for _ in range(70):  # deeper than the indented form goes: written compact
+        deep = [deep]
+    for rows in ([shallow, {"id": "s2"}], [shallow, {"id": "deep", "x": deep}]):
+        texts = [JSONText(Rendered(r).text, Rendered(r).depth) for r in rows]
+        assert "".join(render_pieces(texts, "json")) == render(rows, "json")
+        assert render(rows, "json") == "".join(render_pieces(rows, "json"))
