@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterable
 from contextlib import suppress
 from typing import Any
 
-from .output import JSONText, Rendered
+from .output import JSONText, Rendered, item_text, nesting
 
 __all__ = ["Answers", "terms_of", "LIMIT"]
 
@@ -110,14 +110,14 @@ class Answers:
                 named = touched & _statements(backend, touched)
                 redo |= named
         except sqlite3.Error:
-            return self._all(backend, compute, keep=False)
+            return self._all(backend, compute, keep=False, decode=decode)
         if not kept or len(redo) > LIMIT:
-            return self._all(backend, compute, keep=True, touched=touched)
+            return self._all(backend, compute, keep=True, touched=touched, decode=decode)
         fresh: dict[str, Any] = {}
         if redo:
             new = []
             for s, terms, row in compute(sorted(redo)):
-                fresh[s], blob = _dump(row)
+                fresh[s], blob = _dump(row, decode)
                 new.append((s, marshal.dumps(terms), blob))
             self._save(new, drop=redo, touched=touched, named=named)
         pairs = [(s, _load(blob, decode)) for s, blob in kept.items() if s not in redo]
@@ -128,12 +128,12 @@ class Answers:
 
     def _all(self, backend: Any,
              compute: Callable[[list[str] | None], Iterable[tuple[str, list[str], Any]]],
-             keep: bool, touched: set[str] | None = None) -> list[Any]:
+             keep: bool, touched: set[str] | None = None, decode: bool = True) -> list[Any]:
         out: list[tuple[str, Any]] = []
         new: list[tuple[str, bytes, bytes]] = []
         for s, terms, row in compute(None):
             if keep:
-                row, blob = _dump(row)
+                row, blob = _dump(row, decode)
                 new.append((s, marshal.dumps(terms), blob))
             out.append((s, row))
         if keep:
@@ -188,12 +188,15 @@ class Answers:
 _IRI = re.compile(r'[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>"{}|^`\\]*')
 
 
-def _dump(row: dict[str, Any] | None) -> tuple[Rendered | None, bytes]:
-    """A row as it is kept: its JSON text and depth (see :class:`Rendered`)."""
+def _dump(row: dict[str, Any] | None, decode: bool
+          ) -> tuple[Rendered | JSONText | None, bytes]:
+    """A row as it is kept (its JSON text and depth, see :class:`Rendered`), and as it
+    is returned: with its dict, or (*decode* false) its text alone."""
     if row is None:
         return None, marshal.dumps(None)
-    rendered = Rendered(row)
-    return rendered, marshal.dumps((rendered.depth, rendered.text))
+    text, depth = item_text(row), nesting(row)
+    kept = Rendered(row, text, depth) if decode else JSONText(text, depth)
+    return kept, marshal.dumps((depth, text))
 
 
 def _load(blob: bytes, decode: bool) -> Rendered | JSONText | None:

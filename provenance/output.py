@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Literal
 
 __all__ = ["Format", "FORMATS", "render", "render_pieces", "render_table", "cell", "Rendered",
-           "JSONText"]
+           "JSONText", "item_text", "nesting"]
 
 Format = Literal["table", "json", "csv"]
 FORMATS: tuple[str, ...] = ("table", "json", "csv")
@@ -89,8 +89,8 @@ class Rendered(dict):  # type: ignore[type-arg]
     def __init__(self, row: dict[str, Any], text: str | None = None,
                  depth: int | None = None) -> None:
         super().__init__(row)
-        self.depth = _depth(row) if depth is None else depth
-        self.text = _item_text(row) if text is None else text
+        self.depth = nesting(row) if depth is None else depth
+        self.text = item_text(row) if text is None else text
 
 
 class JSONText:
@@ -106,7 +106,7 @@ class JSONText:
         return Rendered(json.loads(self.text), self.text, self.depth)
 
 
-def _item_text(item: Any) -> str:
+def item_text(item: Any) -> str:
     """*item* as ``json.dumps(list, indent=2)`` writes it inside a list."""
     return "  " + json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n  ")
 
@@ -117,7 +117,7 @@ def render_pieces(data: Any, fmt: str, **kwargs: Any) -> Iterator[str]:
     if fmt == "json" and isinstance(data, list) and data and _list_depth(data) <= _DEEP:
         yield "[\n"
         for i, item in enumerate(data):
-            text = item.text if isinstance(item, Rendered | JSONText) else _item_text(item)
+            text = item.text if isinstance(item, Rendered | JSONText) else item_text(item)
             yield text + ("\n]" if i == len(data) - 1 else ",\n")
         return
     if isinstance(data, list):
@@ -129,7 +129,7 @@ def _list_depth(data: list[Any]) -> int:
     """How deep a list of rows nests (a rendered row knows its own depth)."""
     deepest = 1
     for item in data:
-        depth = item.depth if isinstance(item, Rendered | JSONText) else _depth(item)
+        depth = item.depth if isinstance(item, Rendered | JSONText) else nesting(item)
         deepest = max(deepest, depth + 1)
     return deepest
 
@@ -161,7 +161,7 @@ def render(
 _DEEP = 64  # nesting beyond which JSON is written compact (a chain of many relays)
 
 
-def _depth(data: Any) -> int:
+def nesting(data: Any) -> int:
     """How deep lists and objects nest in *data* (without recursing)."""
     deepest, stack = 0, [(data, 1)]
     while stack:
@@ -182,7 +182,7 @@ def _json(data: Any) -> str:
     """
     if isinstance(data, list) and data and _list_depth(data) <= _DEEP:
         return "".join(render_pieces(data, "json"))  # item by item, the same text
-    depth = _depth(data)
+    depth = nesting(data)
     if depth <= _DEEP:
         return json.dumps(data, indent=2, ensure_ascii=False)
     import sys
