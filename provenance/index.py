@@ -30,7 +30,7 @@ from typing import Any
 
 from ._names import PREFIXES
 
-__all__ = ["FILE", "PREDICATES", "Facts", "load_facts", "feed", "sync", "forget"]
+__all__ = ["FILE", "PREDICATES", "feed", "sync", "forget"]
 
 FILE = "citations.sqlite"
 
@@ -56,7 +56,6 @@ _IRI_ONLY = frozenset({_PROV + "wasAttributedTo", _PROV + "actedOnBehalfOf", _TY
 _UNUSED = frozenset({_PT + "kind", _PROV + "actedOnBehalfOf"})
 _BATCH = 2000  # graphs read one by one below this many; by predicate above it
 
-Facts = list[set[tuple[str, str]]]  # per predicate slot: (subject, object value)
 _Row = tuple[list[tuple[str, str]], ...]
 
 
@@ -262,32 +261,11 @@ def _read_cached(db: sqlite3.Connection | None, hashes: dict[str, str], add: Any
     return found, stale
 
 
-def load_facts(store: Any, folder: Path, visible: Iterable[Any] | None = None) -> Facts:
-    """Every relevant fact of the store (the union of its graphs), through the index.
-
-    *store* is the open :class:`pyoxigraph.Store`, *folder* the store's folder, and
-    *visible* the graphs to see when some must be hidden (an uncommitted bulk load).
-    """
-    facts: Facts = [set() for _ in PREDICATES]
-
-    def add(row: _Row) -> None:
-        for slot, pairs in enumerate(row):
-            facts[slot].update(pairs)
-
-    def clear() -> None:
-        for slot in facts:
-            slot.clear()
-
-    db, _ = _sync(store, folder, visible, add, clear)
-    if db is not None:
-        db.close()
-    return facts
-
-
 def feed(store: Any, folder: Path, visible: Iterable[Any] | None, add: Any, clear: Any
          ) -> None:
-    """:func:`load_facts` one graph's row at a time: *add(row)* for each (its facts by
-    predicate slot, as :data:`PREDICATES` orders them); *clear()* if the rows given so
+    """Every relevant fact of the store (the union of its graphs), through the index,
+    one graph's row at a time: *add(row)* for each (its facts by predicate slot, as
+    :data:`PREDICATES` orders them); *clear()* if the rows given so
     far must be forgotten (a corrupt index, read again from the store)."""
     db, _ = _sync(store, folder, visible, add, clear)
     if db is not None:

@@ -115,14 +115,19 @@ def render_pieces(data: Any, fmt: str, **kwargs: Any) -> Iterator[str]:
     """:func:`render`'s text in pieces, to be written one after the other (a long JSON
     list item by item, never held whole)."""
     if fmt == "json" and isinstance(data, list) and data and _list_depth(data) <= _DEEP:
-        yield "[\n"
-        for i, item in enumerate(data):
-            text = item.text if isinstance(item, Rendered | JSONText) else item_text(item)
-            yield text + ("\n]" if i == len(data) - 1 else ",\n")
+        yield from _list_pieces(data)
         return
     if isinstance(data, list):
         data = [item.decoded() if isinstance(item, JSONText) else item for item in data]
     yield render(data, fmt, **kwargs)
+
+
+def _list_pieces(data: list[Any]) -> Iterator[str]:
+    """A list no deeper than :data:`_DEEP` as ``json.dumps(data, indent=2)`` writes it."""
+    yield "[\n"
+    for i, item in enumerate(data):
+        text = item.text if isinstance(item, Rendered | JSONText) else item_text(item)
+        yield text + ("\n]" if i == len(data) - 1 else ",\n")
 
 
 def _list_depth(data: list[Any]) -> int:
@@ -181,7 +186,7 @@ def _json(data: Any) -> str:
     Python's encoder recurses once per level: the limit is raised for a deep value.
     """
     if isinstance(data, list) and data and _list_depth(data) <= _DEEP:
-        return "".join(render_pieces(data, "json"))  # item by item, the same text
+        return "".join(_list_pieces(data))  # item by item, the same text
     depth = nesting(data)
     if depth <= _DEEP:
         return json.dumps(data, indent=2, ensure_ascii=False)
