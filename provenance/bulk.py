@@ -1,4 +1,4 @@
-"""Bulk ingest: large batches streamed, validated, then bulk-loaded and committed.
+"""Bulk ingest: large batches streamed, validated and bulk-loaded, then committed.
 
 :func:`provenance.ingest.ingest_files` hands a batch here when it is large (see
 :data:`BULK_MIN_BYTES`) and the store is the embedded one. What changes against the
@@ -6,8 +6,8 @@ ordinary path is how, not what:
 
 * **Streaming.** Files are read one at a time (YAML through the reference conversion,
   :func:`provenance.annotation.annotation_to_unit`; N-Quads through Oxigraph's
-  parser); each document's quads are checked and appended to a temporary N-Quads
-  file, then dropped. Memory grows with the number of distinct statements, reports
+  parser); each document's quads are checked and handed to Oxigraph's bulk loader,
+  then dropped. Memory grows with the number of distinct statements, reports
   and sources (the facts the checks must compare across documents), not with the
   size of the files.
 * **Validation before anything is visible.** :class:`ShapeChecker` checks what
@@ -16,20 +16,26 @@ ordinary path is how, not what:
   store, as pyshacl does on the ordinary path; declared sources and one text per
   statement id are checked as :func:`provenance.ingest.validate_units` does.
 * **Atomic, and fast.** Oxigraph's ``bulk_load`` is fast but not transactional, so
-  (design section 4): a small transaction first records the graphs about to be
-  loaded in the pending graph :data:`PENDING`; then the new graphs are bulk-loaded;
-  then one transaction writes their content hashes (the commit record), replaces
-  the graphs this batch re-ingests, and empties :data:`PENDING`. Readers ignore the
-  graphs listed there (:meth:`provenance.store.EmbeddedStore.open_read`); a writer
-  that opens a store whose pending graph is not empty drops the graphs it lists
-  (:func:`recover`): a crash mid-load leaves nothing visible, and nothing behind.
+  (design section 4): before any quad of a new graph reaches the store, a small
+  transaction records the graph in the pending graph :data:`PENDING`; once the whole
+  batch is loaded and checked, one transaction writes the content hashes (the
+  commit record), replaces the graphs this batch re-ingests, and empties
+  :data:`PENDING`. Readers ignore the graphs listed there
+  (:meth:`provenance.store.EmbeddedStore.open_read`); a writer that opens a store
+  whose pending graph is not empty drops the graphs it lists (:func:`recover`): a
+  crash mid-load leaves nothing visible, and nothing behind. A batch the checks
+  refuse is dropped the same way before the error is reported.
+* **Loading while checking.** Oxigraph's bulk loader runs in a thread of its own (it
+  releases the GIL and uses about one core) and reads the new graphs' quads through
+  a pipe as they are checked (:class:`_PipeLoader`), so the two costs overlap
+  instead of adding up.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -375,7 +381,14 @@ def _file_digest(path: Path) -> str:
 
 
 def _nquads(path: Path) -> Iterator[tuple[str, Quad]]:
-    """(graph name, quad) for every quad of an N-Quads file, streamed by Oxigraph's parser.
+    """(graph name, quad) for every quad of an N-Quads file, streamed by Oxigraph's parser."""
+    for name, q, _ in _nquads_lines(path):
+        yield name, q
+
+
+def _nquads_lines(path: Path) -> Iterator[tuple[str, Quad, Any]]:
+    """(graph name, quad, Oxigraph's quad) for every quad of an N-Quads file, streamed by
+    Oxigraph's parser (``str()`` of its quad is the quad's N-Quads line, less " .").
 
     Quads in the default graph are refused: the bulk path takes documents in graphs
     of their own. A ``pt:contentHash`` read from the file is skipped (the store
@@ -398,11 +411,11 @@ def _nquads(path: Path) -> Iterator[tuple[str, Quad]]:
             if isinstance(o, literal):
                 dt = o.datatype.value
                 yield g.value, (s, p, o.value, LITERAL,
-                                None if dt == _XSD + "string" else dt, o.language)
+                                None if dt == _XSD + "string" else dt, o.language), q
             elif isinstance(o, named):
-                yield g.value, (s, p, o.value, IRI, None, None)
+                yield g.value, (s, p, o.value, IRI, None, None), q
             else:
-                yield g.value, (s, p, f"_:{o.value}", BNODE, None, None)
+                yield g.value, (s, p, f"_:{o.value}", BNODE, None, None), q
     except SyntaxError as exc:
         # Oxigraph appends "(FILE, line N)" to the message: say FILE:N first instead,
         # as every other syntax error does.
@@ -464,7 +477,7 @@ def recover(raw: Any) -> list[str]:
 
 
 def bulk_ingest(store: Any, files: Sequence[Path]) -> list[Any]:
-    """Validate *files* as a stream, then bulk-load and commit them (see the module doc)."""
+    """Validate *files* as a stream while bulk-loading them, then commit (module doc)."""
     from .ingest import IngestResult
     from .vocab import local_id
 
@@ -472,8 +485,6 @@ def bulk_ingest(store: Any, files: Sequence[Path]) -> list[Any]:
     graphs: dict[str, _Graph] = {}
     texts: dict[str, tuple[str, str]] = {}
     known = store.graph_hashes()
-    fd, tmp_name = tempfile.mkstemp(prefix="bulk-", suffix=".nq", dir=Path(store.path))
-    tmp = Path(tmp_name)
     text_p, label_p = _PT + "text", _RDFS + "label"
 
     needed: dict[str, str] = {}  # source IRI -> where it is first named
@@ -481,6 +492,7 @@ def bulk_ingest(store: Any, files: Sequence[Path]) -> list[Any]:
     from .index import BulkWriter
 
     index = BulkWriter(Path(store.path))  # the citation index's rows, as the quads go by
+    loader = _PipeLoader(store)
 
     def new_graph(g: _Graph) -> None:
         # What sources a graph declares and needs is kept for the batch, not per graph.
@@ -495,67 +507,174 @@ def bulk_ingest(store: Any, files: Sequence[Path]) -> list[Any]:
                                  f"{other.where}; a document id must be unique")
             raise InputError(f"{g.where}: document '{local_id(g.name)}' appears twice")
         graphs[g.name] = g
+        if g.name not in known:
+            loader.graph(g.name, g.content_hash)
 
+    write = loader.write
     try:
         converted = _converted(files)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            write = out.write
-            for path in files:
-                if path.suffix.lower() in (".yaml", ".yml"):
-                    units = next(converted, False)
-                    for g, quads in _yaml_graphs(path, units):
-                        new_graph(g)
-                        fresh = g.name not in known
-                        for q in quads:
-                            checker.add(q)
-                            if q[1] == text_p:
-                                first = texts.setdefault(q[0], (q[2], g.where))
-                                if first[0] != q[2]:
-                                    _text_clash(q[0], first, q[2], g.where)
-                            if fresh:
-                                write(_line(q, g.name))
-                                index.add(g.name, q)
-                    continue
-                content = _file_digest(path)
-                where = str(path)
-                mine: dict[str, _Graph] = {}
-                for name, q in _nquads(path):
-                    g = mine.get(name)
-                    if g is None:
-                        h = hashlib.sha256(content.encode() + name.encode()).hexdigest()
-                        g = mine[name] = _Graph(name, where, h)
-                        new_graph(g)
-                    g.triples += 1
-                    checker.add(q)
-                    s, p, o, kind = q[0], q[1], q[2], q[3]
-                    if p in _NEEDS and kind == IRI:
-                        if o not in needed:
-                            needed[o] = where
-                    elif p == label_p and not s.startswith("_:"):
-                        declared.add(s)
-                    elif p == text_p:
-                        first = texts.setdefault(s, (o, where))
-                        if first[0] != o:
-                            _text_clash(s, first, o, where)
-                    if name not in known:
-                        write(_line(q, name))
-                        index.add(name, q)
-        _check_batch(store, checker, list(graphs.values()), texts, needed, declared)
-        # What the checks kept is not needed any more: give it back before Oxigraph's
-        # bulk loader takes its own memory, so that the two peaks do not add up.
+        for path in files:
+            if path.suffix.lower() in (".yaml", ".yml"):
+                units = next(converted, False)
+                for g, quads in _yaml_graphs(path, units):
+                    new_graph(g)
+                    fresh = g.name not in known
+                    for q in quads:
+                        checker.add(q)
+                        if q[1] == text_p:
+                            first = texts.setdefault(q[0], (q[2], g.where))
+                            if first[0] != q[2]:
+                                _text_clash(q[0], first, q[2], g.where)
+                        if fresh:
+                            write(_line(q, g.name))
+                            index.add(g.name, q)
+                continue
+            content = _file_digest(path)
+            where = str(path)
+            mine: dict[str, _Graph] = {}
+            for name, q, parsed in _nquads_lines(path):
+                g = mine.get(name)
+                if g is None:
+                    h = hashlib.sha256(content.encode() + name.encode()).hexdigest()
+                    g = mine[name] = _Graph(name, where, h)
+                    new_graph(g)
+                g.triples += 1
+                checker.add(q)
+                s, p, o, kind = q[0], q[1], q[2], q[3]
+                if p in _NEEDS and kind == IRI:
+                    if o not in needed:
+                        needed[o] = where
+                elif p == label_p and not s.startswith("_:"):
+                    declared.add(s)
+                elif p == text_p:
+                    first = texts.setdefault(s, (o, where))
+                    if first[0] != o:
+                        _text_clash(s, first, o, where)
+                if name not in known:
+                    write(f"{parsed} .\n")  # Oxigraph's own N-Quads: faster than _line
+                    index.add(name, q)
+        loader.close_input()  # the loader finishes its last batch while the checks run
+        new = {g.name for g in graphs.values() if g.name not in known}
+        _check_batch(store, checker, list(graphs.values()), texts, needed, declared, new)
         del checker
-        texts.clear()
-        needed.clear()
-        declared.clear()
-        import gc
-
-        gc.collect()
-        results = _write(store, store.raw(), list(graphs.values()), known, tmp, IngestResult)
+        loader.wait()
+        results = _write(store, list(graphs.values()), known, loader.started, IngestResult)
         index.commit({g.name: g.content_hash for g in graphs.values() if g.name not in known})
         return results
+    except BaseException:
+        loader.abort()  # what was loaded is listed as pending: drop it, as a crash would
+        raise
     finally:
+        loader.raw = None  # the store closes with its EmbeddedStore, even if a traceback lives
         index.close()
-        tmp.unlink(missing_ok=True)
+
+
+class _PipeLoader:
+    """Oxigraph's bulk loader in a thread, fed the batch's new quads through a pipe.
+
+    No library streams a Python producer into ``Store.bulk_load`` without holding
+    the GIL for every read, hence this class: the loader reads the pipe's other end
+    as a file (``/dev/fd/N``) in Rust, so checking (Python, one core) and loading
+    (Rust, about one core) overlap. Lines are sent a few megabytes at a time; before
+    a chunk is sent, the graphs it may hold are recorded in :data:`PENDING` (one small
+    transaction), so that whatever the loader has written is always listed there.
+    """
+
+    _CHUNK = 20_000  # N-Quads lines sent at a time (a few megabytes)
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+        self.raw: Any = None
+        self.lines: list[str] = []
+        self.unlisted: list[tuple[str, str]] = []
+        self.thread: threading.Thread | None = None
+        self.out: int | None = None
+        self.error: BaseException | None = None
+        self.started = False  # a graph was recorded as pending (abort must drop it)
+
+    def graph(self, name: str, content_hash: str) -> None:
+        """*name* is a new graph whose quads follow."""
+        self.unlisted.append((name, content_hash))
+
+    def write(self, line: str) -> None:
+        lines = self.lines
+        lines.append(line)
+        if len(lines) >= self._CHUNK:
+            self._send()
+
+    def _send(self) -> None:
+        if self.raw is None:
+            self.raw = self.store.raw()  # opened for writing: readers wait from here on
+        if self.unlisted:
+            listed = "\n".join(f"<{name}> <{_HASH}> {_sparql_literal(h)} ."
+                               for name, h in self.unlisted)
+            self.raw.update(f"INSERT DATA {{ GRAPH <{PENDING}> {{\n{listed}\n}} }}")
+            self.started = True
+            self.unlisted = []
+        if not self.lines:
+            return
+        if self.thread is None:
+            self._start()
+        data = memoryview("".join(self.lines).encode("utf-8"))
+        self.lines = []
+        assert self.out is not None
+        try:
+            while data:
+                data = data[os.write(self.out, data):]
+        except BrokenPipeError:  # the loader stopped early: it says why
+            self._join()
+            raise StoreError("the store refused the ingest (nothing was written): "
+                             f"{self.error or 'the bulk loader stopped'}") from None
+
+    def _start(self) -> None:
+        import pyoxigraph as ox
+
+        read, self.out = os.pipe()
+        with_path = os.path.isdir("/dev/fd")
+        source: Any = f"/dev/fd/{read}" if with_path else os.fdopen(read, "rb", closefd=False)
+
+        def load() -> None:
+            try:
+                # lenient: every IRI and literal was checked while its line was written
+                if with_path:
+                    self.raw.bulk_load(path=source, format=ox.RdfFormat.N_QUADS, lenient=True)
+                else:
+                    self.raw.bulk_load(source, format=ox.RdfFormat.N_QUADS, lenient=True)
+            except BaseException as exc:  # reported by the writing thread
+                self.error = exc
+            finally:
+                os.close(read)  # the writer's next write fails instead of blocking
+
+        self.thread = threading.Thread(target=load, name="provenance-bulk-load", daemon=True)
+        self.thread.start()
+
+    def _join(self) -> None:
+        if self.out is not None:
+            os.close(self.out)
+            self.out = None
+        if self.thread is not None:
+            self.thread.join()
+
+    def close_input(self) -> None:
+        """Send what is left: the loader then finishes on its own."""
+        self._send()
+        if self.out is not None:
+            os.close(self.out)
+            self.out = None
+
+    def wait(self) -> None:
+        """Wait for the loader; StoreError if it failed."""
+        self._join()
+        if self.error is not None:
+            raise StoreError("the store refused the ingest (nothing was written): "
+                             f"{self.error}") from None
+
+    def abort(self) -> None:
+        """Stop the loader and drop what it loaded (the store is as it was)."""
+        self._join()
+        if self.started:
+            recover(self.raw)
+            self.started = False
 
 
 def _text_clash(s: str, first: tuple[str, str], text: str, where: str) -> None:
@@ -568,8 +687,11 @@ def _text_clash(s: str, first: tuple[str, str], text: str, where: str) -> None:
 
 def _check_batch(store: Any, checker: ShapeChecker, graphs: list[_Graph],
                  texts: dict[str, tuple[str, str]], needed: dict[str, str],
-                 declared: set[str]) -> None:
-    """Declared sources, one text per statement against the store, then the shapes."""
+                 declared: set[str], loaded: set[str]) -> None:
+    """Declared sources, one text per statement against the store, then the shapes.
+
+    The store already holds the graphs *loaded* (pending): what it says is read from
+    the other graphs only."""
     from rdflib import URIRef
 
     from .ingest import _declared_in_store
@@ -607,20 +729,25 @@ def _check_batch(store: Any, checker: ShapeChecker, graphs: list[_Graph],
     for start in range(0, len(context), 500):
         values = " ".join(f"<{i}>" for i in context[start: start + 500])
         for row in store.select(
-            f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?o "
-            "FILTER(?p IN (rdf:type, rdfs:label)) }"
+            f"SELECT DISTINCT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {values} }} "
+            "{ ?s ?p ?o FILTER(?p IN (rdf:type, rdfs:label)) } UNION "
+            "{ GRAPH ?g { ?s ?p ?o FILTER(?p IN (rdf:type, rdfs:label)) } } }",
+            union=False,
         ):
+            if row.get("g") in loaded:
+                continue
             kind = IRI if row["p"] == _TYPE else LITERAL
             checker.add_context(row["s"], row["p"], row["o"], kind)
     checker.check()
 
 
-def _write(store: Any, raw: Any, graphs: list[_Graph], known: dict[str, str], tmp: Path,
+def _write(store: Any, graphs: list[_Graph], known: dict[str, str], loaded: bool,
            result_type: Any) -> list[Any]:
-    import pyoxigraph as ox
-
+    """Commit: the new graphs' hashes (they are loaded and pending when *loaded*), the
+    replaced graphs' new content, and an empty pending graph, in one transaction."""
     from .store import GraphWrite
 
+    raw = store.raw()
     results = []
     new: list[_Graph] = []
     replace: list[_Graph] = []
@@ -639,16 +766,7 @@ def _write(store: Any, raw: Any, graphs: list[_Graph], known: dict[str, str], tm
         writes = [GraphWrite(name, lines, h) for name, lines, h in _reread(replace, by_name)]
     else:
         writes = []
-    if new:
-        pending = "\n".join(f"<{g.name}> <{_HASH}> {_sparql_literal(g.content_hash)} ."
-                            for g in new)
-        raw.update(f"INSERT DATA {{ GRAPH <{PENDING}> {{\n{pending}\n}} }}")
-        try:
-            # lenient: every IRI and literal of the file was checked while it was written
-            raw.bulk_load(path=str(tmp), format=ox.RdfFormat.N_QUADS, lenient=True)
-        except (OSError, SyntaxError, ValueError) as exc:
-            recover(raw)
-            raise StoreError(f"the store refused the ingest (nothing was written): {exc}") from None
+    assert loaded or not new
     commit = [f"DROP SILENT GRAPH <{PENDING}>"] if new else []
     if new:
         hashes = " ".join(

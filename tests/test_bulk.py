@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from provenance import bulk
-from provenance.errors import InputError, ValidationError
+from provenance.errors import InputError, StoreError, ValidationError
 from provenance.generate import generate_corpus
 from provenance.ingest import ingest_files
 from provenance.store import EmbeddedStore
@@ -169,6 +169,70 @@ def test_an_uncommitted_bulk_load_is_invisible_and_dropped(
     with EmbeddedStore.open_write(store):
         pass  # opening for writing drops what never committed
     assert _quads(store) == before
+
+
+def _seeded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, set[str]]:
+    """A store holding the seed article, and its quads."""
+    store = tmp_path / "s"
+    _ingest(store, [ROOT / "seeds"], False, monkeypatch)
+    return store, _quads(store)
+
+
+def _loads_counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Send small chunks to the bulk loader, and count the loaders started."""
+    started: list[int] = []
+    start = bulk._PipeLoader._start
+
+    def counted(self: bulk._PipeLoader) -> None:
+        started.append(1)
+        start(self)
+
+    monkeypatch.setattr(bulk._PipeLoader, "_CHUNK", 50)
+    monkeypatch.setattr(bulk._PipeLoader, "_start", counted)
+    return started
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        # found by the checks at the end, once every new graph is loaded
+        (f"<{ID}report/s1/pub> <{PROV}wasAttributedTo> <{ID}source/ghost> <{ID}document/d1> .",
+         "'ghost' is not declared"),
+        # found while the batch streams, after earlier files were sent to the loader
+        (f'<{ID}statement/st-0000001> <{PT}text> "Another text" <{ID}document/d1> .',
+         "has another text"),
+    ],
+)
+def test_a_batch_refused_after_part_of_it_was_loaded_leaves_the_store_as_it_was(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, extra: str, message: str
+) -> None:
+    store, before = _seeded(tmp_path, monkeypatch)
+    started = _loads_counted(monkeypatch)
+    with pytest.raises(ValidationError, match=message):
+        _ingest(store, [corpus / "yaml", _bad_batch(tmp_path, _doc(extra))], True, monkeypatch)
+    assert started == [1]  # the corpus's documents were being loaded when it failed
+    assert _quads(store) == before
+    assert not list(store.glob("bulk-*")) and not list((store / "oxigraph").glob("bulk-*"))
+
+
+def test_a_failing_bulk_loader_is_reported_in_one_line_and_writes_nothing(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, before = _seeded(tmp_path, monkeypatch)
+    _loads_counted(monkeypatch)
+    line, calls = bulk._line, []
+
+    def broken(q: bulk.Quad, graph: str) -> str:
+        calls.append(1)
+        return "this is not N-Quads\n" if len(calls) == 100 else line(q, graph)
+
+    monkeypatch.setattr(bulk, "_line", broken)
+    with pytest.raises(StoreError, match="the store refused the ingest") as info:
+        _ingest(store, [corpus / "yaml"], True, monkeypatch)
+    assert "\n" not in str(info.value)
+    assert _quads(store) == before
+    monkeypatch.setattr(bulk, "_line", line)
+    assert {r.status for r in _ingest(store, [corpus / "yaml"], True, monkeypatch)} == {"added"}
 
 
 _EXTRA = [
