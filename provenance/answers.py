@@ -117,8 +117,8 @@ class Answers:
         if redo:
             new = []
             for s, terms, row in compute(sorted(redo)):
-                fresh[s], blob = _dump(row, decode)
-                new.append((s, marshal.dumps(terms), blob))
+                fresh[s] = kept_row = _kept(row, decode)
+                new.append((s, terms, kept_row))
             self._save(new, drop=redo, touched=touched, named=named)
         pairs = [(s, _load(blob, decode)) for s, blob in kept.items() if s not in redo]
         if fresh:
@@ -130,11 +130,11 @@ class Answers:
              compute: Callable[[list[str] | None], Iterable[tuple[str, list[str], Any]]],
              keep: bool, touched: set[str] | None = None, decode: bool = True) -> list[Any]:
         out: list[tuple[str, Any]] = []
-        new: list[tuple[str, bytes, bytes]] = []
+        new: list[tuple[str, list[str], Any]] = []
         for s, terms, row in compute(None):
             if keep:
-                row, blob = _dump(row, decode)
-                new.append((s, marshal.dumps(terms), blob))
+                row = _kept(row, decode)
+                new.append((s, terms, row))  # made into blobs one at a time, as written
             out.append((s, row))
         if keep:
             touched = touched or set()
@@ -146,7 +146,7 @@ class Answers:
         out.sort(key=lambda pair: pair[0])
         return [row for _, row in out if row is not None]
 
-    def _save(self, new: list[tuple[str, bytes, bytes]], drop: set[str] | None,
+    def _save(self, new: list[tuple[str, list[str], Any]], drop: set[str] | None,
               touched: set[str], named: set[str] | None) -> None:
         """Write this kind's answers (all of them when *drop* is None) and retire
         *touched*: the other kinds' answers that share a term with it, and those of
@@ -160,7 +160,8 @@ class Answers:
             else:
                 db.executemany("DELETE FROM answer WHERE kind = ? AND statement = ?",
                                ((self.kind, s) for s in drop))
-            db.executemany(f"INSERT OR REPLACE INTO answer VALUES ('{self.kind}', ?, ?, ?)", new)
+            db.executemany(f"INSERT OR REPLACE INTO answer VALUES ('{self.kind}', ?, ?, ?)",
+                           ((s, marshal.dumps(terms), _blob(row)) for s, terms, row in new))
             if touched and named is None:
                 db.execute("DELETE FROM answer WHERE kind != ?", (self.kind,))
             elif touched:
@@ -188,15 +189,18 @@ class Answers:
 _IRI = re.compile(r'[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>"{}|^`\\]*')
 
 
-def _dump(row: dict[str, Any] | None, decode: bool
-          ) -> tuple[Rendered | JSONText | None, bytes]:
-    """A row as it is kept (its JSON text and depth, see :class:`Rendered`), and as it
-    is returned: with its dict, or (*decode* false) its text alone."""
+def _kept(row: dict[str, Any] | None, decode: bool) -> Rendered | JSONText | None:
+    """A row with its JSON text and depth (see :class:`Rendered`), as it is returned:
+    with its dict, or (*decode* false) its text alone."""
     if row is None:
-        return None, marshal.dumps(None)
+        return None
     text, depth = item_text(row), nesting(row)
-    kept = Rendered(row, text, depth) if decode else JSONText(text, depth)
-    return kept, marshal.dumps((depth, text))
+    return Rendered(row, text, depth) if decode else JSONText(text, depth)
+
+
+def _blob(kept: Rendered | JSONText | None) -> bytes:
+    """A row as it is kept in the index: its JSON text and depth."""
+    return marshal.dumps(None if kept is None else (kept.depth, kept.text))
 
 
 def _load(blob: bytes, decode: bool) -> Rendered | JSONText | None:
