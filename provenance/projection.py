@@ -306,28 +306,31 @@ class _Builder:
         self.principals: dict[str, set[str]] = {}
         self.agents: set[str] = set()  # anyone acted for
 
-    def add(self, row: tuple[list[tuple[str, str]], ...]) -> None:
+    def add(self, row: tuple[list[str], ...]) -> None:
+        """One graph's row of the index (each slot's pairs laid flat)."""
+        from .index import pairs  # not at the top: a one-statement question never needs it
+
         (statement, attributed, appears, publisher, derived, quoted, types, text, subj, pred,
          obj, label, anonymous, kind, acts) = row
         one = self.one
         statement_of, src_of = self.statement_of, self.src_of
-        for r, s in statement:
+        for r, s in pairs(statement):
             old = statement_of.get(r)
             if old is None or s < old:
                 statement_of[r] = one.setdefault(s, s)
-        for r, src in attributed:
+        for r, src in pairs(attributed):
             src = one.setdefault(src, src)
             self.attributed.add(src)
             old = src_of.get(r)
             if old is None or src < old:
                 src_of[r] = src
-        self.appears += [(r, one.setdefault(d, d)) for r, d in appears]
-        for d, p in publisher:
+        self.appears += [(r, one.setdefault(d, d)) for r, d in pairs(appears)]
+        for d, p in pairs(publisher):
             self.publishers.setdefault(one.setdefault(d, d), set()).add(one.setdefault(p, p))
-        self.cites += derived
-        self.cites += quoted
+        self.cites += pairs(derived)
+        self.cites += pairs(quoted)
         pt = PREFIXES["pt"]
-        for a, t in types:
+        for a, t in pairs(types):
             if t == pt + "Statement":
                 self.typed.add(one.setdefault(a, a))
             elif t == pt + "Source":
@@ -336,16 +339,16 @@ class _Builder:
                 old = self.prov_type.get(a)
                 if old is None or t > old:
                     self.prov_type[one.setdefault(a, a)] = t
-        for table, pairs in zip(self.values, (text, subj, pred, obj), strict=True):
-            for a, v in pairs:
+        for table, flat in zip(self.values, (text, subj, pred, obj), strict=True):
+            for a, v in pairs(flat):
                 _least(table, a, v)
-        for a, v in label:
+        for a, v in pairs(label):
             _least(self.labels, a, v)
-        self.anonymous.update(a for a, v in anonymous if v in ("true", "1"))
-        for a, k in kind:
+        self.anonymous.update(a for a, v in pairs(anonymous) if v in ("true", "1"))
+        for a, k in pairs(kind):
             if a not in self.kind or k > self.kind[a]:
                 self.kind[a] = k
-        for a, b in acts:
+        for a, b in pairs(acts):
             b = one.setdefault(b, b)
             self.agents.add(b)
             if "://" in b:

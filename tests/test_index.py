@@ -132,6 +132,42 @@ def test_a_stale_row_with_garbage_is_rebuilt(store: Path, monkeypatch: pytest.Mo
     _assert_same(store, monkeypatch)
 
 
+def _as_version_4(path: Path, garbage: bool = False) -> None:
+    """Write the index's rows back as version 4 did (pairs as tuples), or garbage."""
+    import marshal
+
+    with sqlite3.connect(path / index.FILE) as db:
+        for rowid, blob in db.execute("SELECT rowid, facts FROM graph").fetchall():
+            row = tuple(list(index.pairs(flat)) for flat in marshal.loads(blob))
+            old = b"\x00garbage" if garbage else marshal.dumps(row)
+            db.execute("UPDATE graph SET facts = ? WHERE rowid = ?", (old, rowid))
+        db.execute("PRAGMA user_version = 4")
+
+
+@pytest.mark.parametrize("garbage", [False, True])
+def test_an_index_of_version_4_is_converted_and_keeps_its_answers(
+    store: Path, monkeypatch: pytest.MonkeyPatch, garbage: bool
+) -> None:
+    import marshal
+
+    from provenance.tracker import Tracker
+
+    report = _report(store)
+    _as_version_4(store, garbage)
+    computed: list[str] = []
+    row = Tracker._report_row
+    monkeypatch.setattr(Tracker, "_report_row",
+                        lambda self, proj, a: computed.append(a.statement) or row(self, proj, a))
+    assert _report(store) == report
+    # converted: the kept answers are read back; damaged: the index starts again
+    assert bool(computed) == garbage
+    with sqlite3.connect(store / index.FILE) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == index._VERSION
+        rows = [marshal.loads(b) for (b,) in db.execute("SELECT facts FROM graph")]
+    assert rows and all(isinstance(x, str) for row in rows for flat in row for x in flat)
+    _assert_same(store, monkeypatch)
+
+
 def test_an_index_that_cannot_be_written_still_gives_the_right_answers(
     store: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
