@@ -26,9 +26,10 @@ ordinary path is how, not what:
   crash mid-load leaves nothing visible, and nothing behind. A batch the checks
   refuse is dropped the same way before the error is reported.
 * **Loading while checking.** Oxigraph's bulk loader runs in a thread of its own (it
-  releases the GIL and uses about one core) and reads the new graphs' quads through
-  a pipe as they are checked (:class:`_PipeLoader`), so the two costs overlap
-  instead of adding up.
+  releases the GIL; at a million statements it keeps 1.7 cores busy by itself) and
+  reads the new graphs' quads through a pipe as they are checked
+  (:class:`_PipeLoader`), so the two costs overlap instead of adding up. Readers
+  therefore wait from the first quads sent, not only during the final commit.
 """
 
 from __future__ import annotations
