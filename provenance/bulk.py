@@ -559,8 +559,8 @@ def bulk_ingest(store: Any, files: Sequence[Path]) -> list[Any]:
         _check_batch(store, checker, list(graphs.values()), texts, needed, declared, new)
         del checker
         loader.wait()
-        results = _write(store, list(graphs.values()), known, loader.started, IngestResult)
-        index.commit({g.name: g.content_hash for g in graphs.values() if g.name not in known})
+        results = _write(store, list(graphs.values()), known, IngestResult)
+        index.commit({g.name: g.content_hash for g in graphs.values() if g.name in new})
         return results
     except BaseException:
         loader.abort()  # what was loaded is listed as pending: drop it, as a crash would
@@ -576,7 +576,7 @@ class _PipeLoader:
     No library streams a Python producer into ``Store.bulk_load`` without holding
     the GIL for every read, hence this class: the loader reads the pipe's other end
     as a file (``/dev/fd/N``) in Rust, so checking (Python, one core) and loading
-    (Rust, about one core) overlap. Lines are sent a few megabytes at a time; before
+    (Rust, without the GIL) overlap. Lines are sent a few megabytes at a time; before
     a chunk is sent, the graphs it may hold are recorded in :data:`PENDING` (one small
     transaction), so that whatever the loader has written is always listed there.
     """
@@ -624,23 +624,20 @@ class _PipeLoader:
                 data = data[os.write(self.out, data):]
         except BrokenPipeError:  # the loader stopped early: it says why
             self._join()
-            raise StoreError("the store refused the ingest (nothing was written): "
-                             f"{self.error or 'the bulk loader stopped'}") from None
+            raise self._refused() from None
 
     def _start(self) -> None:
         import pyoxigraph as ox
 
         read, self.out = os.pipe()
-        with_path = os.path.isdir("/dev/fd")
-        source: Any = f"/dev/fd/{read}" if with_path else os.fdopen(read, "rb", closefd=False)
+        source: dict[str, Any] = (
+            {"path": f"/dev/fd/{read}"} if os.path.isdir("/dev/fd")
+            else {"input": os.fdopen(read, "rb", closefd=False)})  # read holding the GIL
 
         def load() -> None:
             try:
                 # lenient: every IRI and literal was checked while its line was written
-                if with_path:
-                    self.raw.bulk_load(path=source, format=ox.RdfFormat.N_QUADS, lenient=True)
-                else:
-                    self.raw.bulk_load(source, format=ox.RdfFormat.N_QUADS, lenient=True)
+                self.raw.bulk_load(format=ox.RdfFormat.N_QUADS, lenient=True, **source)
             except BaseException as exc:  # reported by the writing thread
                 self.error = exc
             finally:
@@ -649,26 +646,30 @@ class _PipeLoader:
         self.thread = threading.Thread(target=load, name="provenance-bulk-load", daemon=True)
         self.thread.start()
 
-    def _join(self) -> None:
+    def _close_out(self) -> None:
         if self.out is not None:
-            os.close(self.out)
+            os.close(self.out)  # the loader sees the end of its input
             self.out = None
+
+    def _join(self) -> None:
+        self._close_out()
         if self.thread is not None:
             self.thread.join()
+
+    def _refused(self) -> StoreError:
+        return StoreError("the store refused the ingest (nothing was written): "
+                          f"{self.error or 'the bulk loader stopped'}")
 
     def close_input(self) -> None:
         """Send what is left: the loader then finishes on its own."""
         self._send()
-        if self.out is not None:
-            os.close(self.out)
-            self.out = None
+        self._close_out()
 
     def wait(self) -> None:
         """Wait for the loader; StoreError if it failed."""
         self._join()
         if self.error is not None:
-            raise StoreError("the store refused the ingest (nothing was written): "
-                             f"{self.error}") from None
+            raise self._refused() from None
 
     def abort(self) -> None:
         """Stop the loader and drop what it loaded (the store is as it was)."""
@@ -742,10 +743,10 @@ def _check_batch(store: Any, checker: ShapeChecker, graphs: list[_Graph],
     checker.check()
 
 
-def _write(store: Any, graphs: list[_Graph], known: dict[str, str], loaded: bool,
+def _write(store: Any, graphs: list[_Graph], known: dict[str, str],
            result_type: Any) -> list[Any]:
-    """Commit: the new graphs' hashes (they are loaded and pending when *loaded*), the
-    replaced graphs' new content, and an empty pending graph, in one transaction."""
+    """Commit: the new graphs' hashes (they are loaded, and pending), the replaced
+    graphs' new content, and an empty pending graph, in one transaction."""
     from .store import GraphWrite
 
     raw = store.raw()
@@ -767,7 +768,6 @@ def _write(store: Any, graphs: list[_Graph], known: dict[str, str], loaded: bool
         writes = [GraphWrite(name, lines, h) for name, lines, h in _reread(replace, by_name)]
     else:
         writes = []
-    assert loaded or not new
     commit = [f"DROP SILENT GRAPH <{PENDING}>"] if new else []
     if new:
         hashes = " ".join(
