@@ -106,6 +106,43 @@ def _doc(extra: str = "", text: str = "A claim") -> str:
     ]) + "\n"
 
 
+@pytest.mark.parametrize(
+    ("extra", "refused"),
+    [
+        # an IRI and a literal of the same text are two values, as SHACL counts them
+        (f'<{ID}statement/s1> <{RDF}object> "{ID}entity/c" <{ID}document/d1> .',
+         ": s1: a statement needs exactly one rdf:object"),
+        # so are a plain literal and one with a language
+        (f'<{ID}report/s1/pub> <{PT}cue> "said" <{ID}document/d1> .\n'
+         f'<{ID}report/s1/pub> <{PT}cue> "said"@en <{ID}document/d1> .', "pt:cue must be one"),
+        # the same value twice is one value
+        (f'<{ID}report/s1/pub> <{PT}cue> "said" <{ID}document/d1> .\n'
+         f'<{ID}report/s1/pub> <{PT}cue> "said" <{ID}document/d1> .', None),
+        # a citation of a report typed further down the file is checked at the end
+        (f"<{ID}report/s1/pub> <{PROV}wasDerivedFrom> <{ID}report/s1/later> <{ID}document/d1> .\n"
+         f"<{ID}report/s1/later> <{RDF}type> <{PT}Report> <{ID}document/d1> .\n"
+         f"<{ID}report/s1/later> <{PROV}wasAttributedTo> <{ID}source/pub> <{ID}document/d1> .\n"
+         f"<{ID}report/s1/later> <{PT}statement> <{ID}statement/s1> <{ID}document/d1> .", None),
+        # one it never types is refused, and the citing report is named
+        (f"<{ID}report/s1/pub> <{PROV}wasDerivedFrom> <{ID}report/s1/never> <{ID}document/d1> .",
+         ": s1/pub: a report can only cite"),
+    ],
+    ids=["iri-and-literal", "plain-and-language", "same-value-twice", "typed-later",
+         "never-typed"],
+)
+def test_the_shape_checker_counts_values_as_shacl_does_and_names_the_node(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, extra: str, refused: str | None
+) -> None:
+    path = _bad_batch(tmp_path, _doc(extra))
+    if refused is None:
+        assert [r.status for r in _ingest(tmp_path / "s", [path], True, monkeypatch)] == ["added"]
+        return
+    with pytest.raises(ValidationError) as info:
+        _ingest(tmp_path / "s", [path], True, monkeypatch)
+    assert str(info.value).startswith(f"{path}: ")
+    assert refused in str(info.value)
+
+
 def test_a_valid_hand_written_file_goes_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = _bad_batch(tmp_path, _doc())
     results = _ingest(tmp_path / "s", [path], True, monkeypatch)
