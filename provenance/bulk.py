@@ -398,12 +398,20 @@ def _reference_yaml_graphs(path: Path) -> Iterator[tuple[_Graph, list[Quad]]]:
 _NEEDS = {_PROV + "wasAttributedTo", _SDO + "publisher", _PROV + "actedOnBehalfOf"}
 
 
-def _file_digest(path: Path) -> str:
+def _file_digest(path: Path, stop: threading.Event | None = None) -> str:
+    """The SHA-256 of a file (empty if *stop* is set before the end)."""
     digest = hashlib.sha256()
     with path.open("rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
+            if stop is not None and stop.is_set():
+                return ""
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def _graph_hash(digest: str, name: str) -> str:
+    """An N-Quads graph's content hash: its file's digest and its name (as in rdfio)."""
+    return hashlib.sha256(digest.encode() + name.encode()).hexdigest()
 
 
 def _nquads(path: Path) -> Iterator[tuple[str, Quad]]:
@@ -457,8 +465,7 @@ def _nquads_graphs(path: Path) -> Iterator[tuple[_Graph, list[Quad]]]:
     for name, q in _nquads(path):
         entry = graphs.get(name)
         if entry is None:
-            h = hashlib.sha256(content.encode() + name.encode()).hexdigest()
-            entry = graphs[name] = (_Graph(name, str(path), h), [])
+            entry = graphs[name] = (_Graph(name, str(path), _graph_hash(content, name)), [])
         entry[1].append(q)
     yield from graphs.values()
 
@@ -504,6 +511,9 @@ def recover(raw: Any) -> list[str]:
 
 def bulk_ingest(store: Any, files: Sequence[Path]) -> list[Any]:
     """Validate *files* as a stream while bulk-loading them, then commit (module doc)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .index import BulkWriter
     from .ingest import IngestResult
     from .vocab import local_id
 
@@ -515,10 +525,9 @@ def bulk_ingest(store: Any, files: Sequence[Path]) -> list[Any]:
 
     needed: dict[str, str] = {}  # source IRI -> where it is first named
     declared: set[str] = set()
-    from .index import BulkWriter
-
     index = BulkWriter(Path(store.path))  # the citation index's rows, as the quads go by
     loader = _PipeLoader(store)
+    digests, stop = ThreadPoolExecutor(1), threading.Event()
 
     def new_graph(g: _Graph) -> None:
         # What sources a graph declares and needs is kept for the batch, not per graph.
@@ -555,14 +564,15 @@ def bulk_ingest(store: Any, files: Sequence[Path]) -> list[Any]:
                             write(_line(q, g.name))
                             index.add(g.name, q)
                 continue
-            content = _file_digest(path)
+            # The file's digest is read in a thread while the file is parsed (hashlib
+            # lets go of the GIL): the graphs' hashes are only needed at the commit.
+            digest = digests.submit(_file_digest, path, stop)
             where = str(path)
             mine: dict[str, _Graph] = {}
             for name, q, parsed in _nquads_lines(path):
                 g = mine.get(name)
                 if g is None:
-                    h = hashlib.sha256(content.encode() + name.encode()).hexdigest()
-                    g = mine[name] = _Graph(name, where, h)
+                    g = mine[name] = _Graph(name, where, "")  # its hash once read
                     new_graph(g)
                 g.triples += 1
                 checker.add(q)
@@ -579,6 +589,9 @@ def bulk_ingest(store: Any, files: Sequence[Path]) -> list[Any]:
                 if name not in known:
                     write(f"{parsed} .\n")  # Oxigraph's own N-Quads: faster than _line
                     index.add(name, q)
+            content = digest.result()
+            for name, g in mine.items():
+                g.content_hash = _graph_hash(content, name)
         loader.close_input()  # the loader finishes its last batch while the checks run
         new = {g.name for g in graphs.values() if g.name not in known}
         _check_batch(store, checker, list(graphs.values()), texts, needed, declared, new)
@@ -593,6 +606,8 @@ def bulk_ingest(store: Any, files: Sequence[Path]) -> list[Any]:
     finally:
         loader.raw = None  # the store closes with its EmbeddedStore, even if a traceback lives
         index.close()
+        stop.set()  # a digest still being read stops at its next megabyte
+        digests.shutdown(wait=False)
 
 
 class _PipeLoader:

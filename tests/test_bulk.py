@@ -53,6 +53,21 @@ def test_bulk_writes_what_the_ordinary_path_writes(
     assert files  # both inputs exist
 
 
+def test_bulk_nquads_records_the_content_hashes_the_ordinary_path_does(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The graphs' hashes come from the file's digest, read while the file is parsed:
+    the same as the ordinary path's, so a second ingest finds every graph unchanged."""
+    files = [corpus / "nquads" / "corpus.nq"]
+    fast = _ingest(tmp_path / "fast", files, True, monkeypatch)
+    _ingest(tmp_path / "ref", files, False, monkeypatch)
+    assert {r.status for r in fast} == {"added"}
+    assert _quads(tmp_path / "fast") == _quads(tmp_path / "ref")
+    again = _ingest(tmp_path / "fast", files, True, monkeypatch)
+    assert {r.status for r in again} == {"unchanged"}
+    assert len(again) == len(fast)
+
+
 def test_reingest_is_unchanged_and_a_changed_document_replaces(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -141,6 +156,19 @@ def test_the_shape_checker_counts_values_as_shacl_does_and_names_the_node(
         _ingest(tmp_path / "s", [path], True, monkeypatch)
     assert str(info.value).startswith(f"{path}: ")
     assert refused in str(info.value)
+
+
+@pytest.mark.parametrize("body", [
+    _doc(f"<{ID}report/s1/pub> <{PROV}wasAttributedTo> <{ID}source/ghost> <{ID}document/d1> ."),
+    _doc() + "this is not N-Quads\n",
+], ids=["refused-by-the-checks", "syntax-error"])
+def test_a_refused_first_bulk_ingest_leaves_no_store_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str
+) -> None:
+    path = _bad_batch(tmp_path, body)
+    with pytest.raises(InputError):
+        _ingest(tmp_path / "new", [path], True, monkeypatch)
+    assert not (tmp_path / "new").exists()  # the citation index's file included
 
 
 def test_a_valid_hand_written_file_goes_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
