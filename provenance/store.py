@@ -432,7 +432,8 @@ class EmbeddedStore(Backend):
         wait = lock_wait() if wait is None else wait
         _check_folder(path, writing=True)
         made_folder = not path.exists()
-        made = {name for name in ("lock", "db.lock") if not (path / name).exists()}
+        # what this call makes, removed again if it makes the store and the block fails
+        made = {name for name in _STORE_FILES - {"oxigraph"} if not (path / name).exists()}
         fd = _writer_lock(path, wait)
         self: EmbeddedStore | None = None
         ok = opened = False
