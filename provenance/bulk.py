@@ -47,7 +47,8 @@ from typing import Any
 from ._names import PREFIXES
 from .errors import InputError, StoreError, ValidationError
 
-__all__ = ["BULK_MIN_BYTES", "PENDING", "ShapeChecker", "wants_bulk", "bulk_ingest", "recover"]
+__all__ = ["BULK_MIN_BYTES", "PENDING", "ShapeChecker", "wants_bulk", "bulk_ingest", "recover",
+           "graph_hash"]
 
 #: batches whose files hold at least this many bytes take the bulk path
 BULK_MIN_BYTES = int(os.environ.get("PROVENANCE_BULK_MIN_BYTES", 2_000_000))
@@ -224,12 +225,13 @@ class ShapeChecker:
             new[1:] = (subjects[1:] != subjects[:-1]) | (values[1:] != values[:-1])
             return np.unique(subjects[new], return_counts=True)
 
-        statements = sorted_set(self.typed[_STATEMENT])
+        typed = {cls: sorted_set(nodes) for cls, nodes in self.typed.items()}
+        statements = typed[_STATEMENT]
         reports_all = sorted_set(self.typed[_REPORT], self.facts[_PT + "statement"][0])
         sources = sorted_set(self.typed[_SOURCE], self.attributed)
         targets = {
             _STATEMENT: statements, _REPORT: reports_all, _SOURCE: sources,
-            _DOCUMENT: sorted_set(self.typed[_DOCUMENT]),
+            _DOCUMENT: typed[_DOCUMENT],
         }
         shape_of = {  # property -> the target class whose shape constrains it
             _RDF + "subject": _STATEMENT, _RDF + "predicate": _STATEMENT,
@@ -261,7 +263,7 @@ class ShapeChecker:
                          "a statement needs a non-empty pt:text")
         for prop, cls in _CLASS_OF.items():
             subjects, values = (ints(c) for c in self.facts[prop])
-            wrong = ~isin(values, sorted_set(self.typed[cls])) & isin(subjects, reports_all)
+            wrong = ~isin(values, typed[cls]) & isin(subjects, reports_all)
             self._fail_first(subjects[wrong], _CLASS_MESSAGE[prop])
         self._fail_first(np.setdiff1d(sources, ints(self.labels)),
                          "a source needs a label (rdfs:label)")
@@ -409,8 +411,9 @@ def _file_digest(path: Path, stop: threading.Event | None = None) -> str:
     return digest.hexdigest()
 
 
-def _graph_hash(digest: str, name: str) -> str:
-    """An N-Quads graph's content hash: its file's digest and its name (as in rdfio)."""
+def graph_hash(digest: str, name: str) -> str:
+    """The content hash of a graph read from an RDF file: its file's digest and its name
+    (the ordinary path's :mod:`provenance.rdfio` and the bulk path agree on it)."""
     return hashlib.sha256(digest.encode() + name.encode()).hexdigest()
 
 
@@ -465,7 +468,7 @@ def _nquads_graphs(path: Path) -> Iterator[tuple[_Graph, list[Quad]]]:
     for name, q in _nquads(path):
         entry = graphs.get(name)
         if entry is None:
-            entry = graphs[name] = (_Graph(name, str(path), _graph_hash(content, name)), [])
+            entry = graphs[name] = (_Graph(name, str(path), graph_hash(content, name)), [])
         entry[1].append(q)
     yield from graphs.values()
 
@@ -591,7 +594,7 @@ def bulk_ingest(store: Any, files: Sequence[Path]) -> list[Any]:
                     index.add(name, q)
             content = digest.result()
             for name, g in mine.items():
-                g.content_hash = _graph_hash(content, name)
+                g.content_hash = graph_hash(content, name)
         loader.close_input()  # the loader finishes its last batch while the checks run
         new = {g.name for g in graphs.values() if g.name not in known}
         _check_batch(store, checker, list(graphs.values()), texts, needed, declared, new)

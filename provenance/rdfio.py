@@ -17,6 +17,7 @@ from rdflib import RDF, RDFS, BNode, Dataset, Graph, URIRef
 from rdflib.namespace import PROV, SDO
 
 from .annotation import Unit
+from .bulk import graph_hash
 from .errors import InputError
 from .vocab import ID, PT
 
@@ -224,7 +225,7 @@ def _unit(graph: Graph, name: URIRef, path: Path, digest: str) -> Unit:
         graph=name,
         triples=[t for t in graph.triples((None, None, None)) if t[1] != PT.contentHash],
         where=str(path),
-        content_hash=hashlib.sha256(digest.encode() + name.encode()).hexdigest(),
+        content_hash=graph_hash(digest, str(name)),
         declares={d for d in declares if isinstance(d, URIRef)},
         needs=needs,
     )
