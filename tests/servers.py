@@ -145,7 +145,8 @@ def _virtuoso_ini(folder: Path, sql_port: int, http_port: int, buffers: int) -> 
     # One thread per query. CI once saw a library query miss one row on Virtuoso
     # (rests-on-source, a statement's sole circular origin) that 200 runs here, loaded
     # or not, never missed; Virtuoso's parallel evaluation of a query is the one
-    # nondeterministic input the tests control, so they turn it off.
+    # nondeterministic input the tests control, so they turn it off. (It happened once
+    # more since: see sole_origin_rows in test_sparql_library.py.)
     params["ThreadsPerQuery"] = "1"
     if ini.has_section("Plugins"):
         ini.remove_section("Plugins")  # wiki plugins: not needed, slower start
