@@ -461,14 +461,35 @@ def _nquads_lines(path: Path) -> Iterator[tuple[str, Quad, Any]]:
         raise InputError(f"{path}{line}: nquads syntax error: {message}") from None
 
 
-def _nquads_graphs(path: Path) -> Iterator[tuple[_Graph, list[Quad]]]:
-    """The graphs of an N-Quads file with their quads (only to re-read replaced graphs)."""
+class _Scattered(Exception):
+    """A graph's quads are not together in the file (see :func:`_nquads_graphs`)."""
+
+
+def _nquads_graphs(path: Path, names: set[str] | None = None,
+                   together: bool = False) -> Iterator[tuple[_Graph, list[Quad]]]:
+    """The graphs of an N-Quads file with their quads (only to re-read replaced graphs),
+    or only those in *names*.
+
+    With *together*, each graph is yielded as soon as the next one starts (a dump keeps
+    a graph's quads together), so that only one is held; if a graph comes back after
+    another, :class:`_Scattered` is raised and the caller reads the file again without.
+    """
     content = _file_digest(path)
     graphs: dict[str, tuple[_Graph, list[Quad]]] = {}
+    done: set[str] = set()
+    last = None
     for name, q in _nquads(path):
+        if names is not None and name not in names:
+            continue
         entry = graphs.get(name)
         if entry is None:
+            if name in done:
+                raise _Scattered(name)
+            if together and last is not None:
+                done.add(last)
+                yield graphs.pop(last)
             entry = graphs[name] = (_Graph(name, str(path), graph_hash(content, name)), [])
+        last = name
         entry[1].append(q)
     yield from graphs.values()
 
@@ -600,8 +621,9 @@ def bulk_ingest(store: Any, files: Sequence[Path]) -> list[Any]:
         _check_batch(store, checker, list(graphs.values()), texts, needed, declared, new)
         del checker
         loader.wait()
-        results = _write(store, list(graphs.values()), known, IngestResult)
-        index.commit({g.name: g.content_hash for g in graphs.values() if g.name in new})
+        results, rehashed = _write(store, list(graphs.values()), known, IngestResult)
+        index.commit({g.name: g.content_hash for g in graphs.values() if g.name in new},
+                     {name: (known[name], h) for name, h in rehashed.items()})
         return results
     except BaseException:
         loader.abort()  # what was loaded is listed as pending: drop it, as a crash would
@@ -792,9 +814,10 @@ def _check_batch(store: Any, checker: ShapeChecker, graphs: list[_Graph],
 
 
 def _write(store: Any, graphs: list[_Graph], known: dict[str, str],
-           result_type: Any) -> list[Any]:
+           result_type: Any) -> tuple[list[Any], dict[str, str]]:
     """Commit: the new graphs' hashes (they are loaded, and pending), the replaced
-    graphs' new content, and an empty pending graph, in one transaction."""
+    graphs' new content, and an empty pending graph, in one transaction. Returns the
+    results and the new hashes of the graphs found unchanged but for their hash."""
     from .store import GraphWrite
 
     raw = store.raw()
@@ -810,12 +833,26 @@ def _write(store: Any, graphs: list[_Graph], known: dict[str, str],
         else:
             new.append(g)
             results.append(result_type(g.name, g.where, "added", g.triples))
+    writing: dict[str, GraphWrite] = {}
+    rehashed: dict[str, str] = {}
     if replace:
-        # Rare in a bulk batch: replaced documents go through the ordinary transaction.
-        by_name = {g.name for g in replace}
-        writes = [GraphWrite(name, lines, h) for name, lines, h in _reread(replace, by_name)]
-    else:
-        writes = []
+        # Replaced documents go through the ordinary transaction, once read again and
+        # found to differ from what the store holds: an N-Quads graph's hash is its
+        # file's, so one changed document in a dump changes every graph's hash. (A
+        # graph read a second time replaces what was decided on its first reading.)
+        for g, quads in _reread(replace):
+            writing.pop(g.name, None)
+            rehashed.pop(g.name, None)
+            if _holds(raw, g.name, quads):
+                rehashed[g.name] = g.content_hash
+                continue
+            lines = [_line(q, g.name).rsplit(" <", 1)[0] + " ." for q in quads]
+            writing[g.name] = GraphWrite(g.name, lines, g.content_hash)
+    writes = list(writing.values())
+    if rehashed:
+        for i, r in enumerate(results):
+            if r.graph in rehashed:
+                results[i] = result_type(r.graph, r.where, "unchanged", r.triples)
     commit = [f"DROP SILENT GRAPH <{PENDING}>"] if new else []
     if new:
         hashes = " ".join(
@@ -826,25 +863,74 @@ def _write(store: Any, graphs: list[_Graph], known: dict[str, str],
         from .store import _update_text
 
         commit.insert(0, _update_text(writes))
+    if rehashed:
+        commit.insert(0, _rehash(rehashed))
     if commit:
         try:
             raw.update(" ;\n".join(commit))
         except (SyntaxError, OSError) as exc:
             recover(raw)
             raise StoreError(f"the store refused the ingest (nothing was written): {exc}") from None
-    return results
+    return results, rehashed
 
 
-def _reread(graphs: Iterable[_Graph], names: set[str]) -> Iterator[tuple[str, list[str], str]]:
-    """The N-Triples lines of graphs to replace, read again from their files."""
-    by_file: dict[str, list[_Graph]] = {}
+def _reread(graphs: Iterable[_Graph]) -> Iterator[tuple[_Graph, list[Quad]]]:
+    """Graphs to replace with their quads, read again from their files (an N-Quads
+    dump's one graph at a time)."""
+    by_file: dict[str, set[str]] = {}
     for g in graphs:
-        by_file.setdefault(g.where, []).append(g)
-    for where in by_file:
+        by_file.setdefault(g.where, set()).add(g.name)
+    for where, names in by_file.items():
         path = Path(where)
-        stream = (_yaml_graphs(path) if path.suffix.lower() in (".yaml", ".yml")
-                  else _nquads_graphs(path))
-        for g, quads in stream:
-            if g.name in names:
-                lines = [_line(q, g.name).rsplit(" <", 1)[0] + " ." for q in quads]
-                yield g.name, lines, g.content_hash
+        if path.suffix.lower() in (".yaml", ".yml"):
+            yield from ((g, q) for g, q in _yaml_graphs(path) if g.name in names)
+            continue
+        try:
+            yield from _nquads_graphs(path, names, together=True)
+        except _Scattered:  # the file mixes its graphs: all of them again, held at once
+            yield from _nquads_graphs(path, names)
+
+
+def _holds(raw: Any, name: str, quads: list[Quad]) -> bool:
+    """Whether the store's graph *name* holds exactly *quads* (besides its hash).
+
+    Terms are compared as Oxigraph gives them back: a blank node, or a typed literal
+    the store writes in its canonical form ("01" for an integer), makes the graph
+    differ, and so it is written again, as it was before this check.
+    """
+    import pyoxigraph as ox
+
+    graph = ox.NamedNode(name)
+    hash_p = ox.NamedNode(_HASH)
+    held = {q.triple for q in raw.quads_for_pattern(None, None, None, graph)
+            if q.predicate != hash_p}
+    if len(held) > len(quads):
+        return False
+    try:
+        return held == {_ox_triple(q) for q in quads}
+    except (ValueError, TypeError):  # not a term Oxigraph makes: it differs
+        return False
+
+
+def _ox_triple(q: Quad) -> Any:
+    import pyoxigraph as ox
+
+    s, p, o, kind, dt, lang = q
+    subj = ox.BlankNode(s[2:]) if s.startswith("_:") else ox.NamedNode(s)
+    if kind == IRI:
+        obj: Any = ox.NamedNode(o)
+    elif kind == BNODE:
+        obj = ox.BlankNode(o[2:])
+    elif lang:
+        obj = ox.Literal(o, language=lang)
+    else:
+        obj = ox.Literal(o, datatype=ox.NamedNode(dt or _XSD + "string"))
+    return ox.Triple(subj, ox.NamedNode(p), obj)
+
+
+def _rehash(hashes: dict[str, str]) -> str:
+    """An update recording new hashes for graphs whose content is unchanged."""
+    rows = " ".join(f"(<{g}> {_sparql_literal(h)})" for g, h in sorted(hashes.items()))
+    return (f"DELETE {{ GRAPH ?g {{ ?g <{_HASH}> ?old }} }} "
+            f"INSERT {{ GRAPH ?g {{ ?g <{_HASH}> ?new }} }} "
+            f"WHERE {{ VALUES (?g ?new) {{ {rows} }} GRAPH ?g {{ ?g <{_HASH}> ?old }} }}")

@@ -509,22 +509,27 @@ class BulkWriter:
             self.db = None
         self.rows, self.held, self.one = {}, 0, {}
 
-    def commit(self, hashes: dict[str, str]) -> None:
-        """The load has committed: its graphs' rows join the index under these hashes."""
+    def commit(self, hashes: dict[str, str],
+               rehashed: dict[str, tuple[str, str]] | None = None) -> None:
+        """The load has committed: its graphs' rows join the index under these hashes,
+        and the graphs *rehashed* (name: (old hash, new hash)), whose facts did not
+        change, keep their rows under their new hash."""
         if self.db is None:
             return
         self._flush()
         if self.db is None:
             return
         names = [(h, g) for g, h in hashes.items() if g not in self.skipped]
+        moved = [(new, g, old) for g, (old, new) in (rehashed or {}).items()]
         ok = (self._run("BEGIN IMMEDIATE")
+              and self._run("UPDATE graph SET hash = ? WHERE name = ? AND hash = ?", moved)
               and self._run("DELETE FROM graph WHERE name = ?", ((g,) for _, g in names))
               and self._run("INSERT OR REPLACE INTO graph SELECT name, ?, part, facts "
                             "FROM pending WHERE name = ?", names)
               and self._run("DELETE FROM pending")
               # the answers cannot tell which statements the load touched: all go
-              and self._run("DELETE FROM answer")
-              and self._run("DELETE FROM touched")
+              and (not names or self._run("DELETE FROM answer"))
+              and (not names or self._run("DELETE FROM touched"))
               and self._run("COMMIT"))
         if not ok:
             self._run("ROLLBACK")

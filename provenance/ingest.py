@@ -306,10 +306,25 @@ def ingest_files(store: Backend, paths: Iterable[Path]) -> list[IngestResult]:
             )
             continue
         status: Status = "replaced" if graph in known else "added"
+        if status == "replaced" and _holds(store, unit):
+            status = "unchanged"  # rewritten all the same: it records the new hash
         writes.append(GraphWrite(graph, _to_ntriples(unit), unit.content_hash))
         results.append(IngestResult(graph, unit.where, status, len(unit.triples), unit.note))
     store.write_graphs(writes)
     return results
+
+
+def _holds(store: Backend, unit: Unit) -> bool:
+    """Whether an embedded store's graph holds exactly the unit's triples already: the
+    hash of a graph read from an RDF file with several graphs is the file's, so one
+    changed document makes every other one look changed."""
+    from .bulk import _from_rdflib
+    from .bulk import _holds as holds
+    from .store import EmbeddedStore
+
+    if not isinstance(store, EmbeddedStore):
+        return False
+    return holds(store.raw(), str(unit.graph), [_from_rdflib(t) for t in unit.triples])
 
 
 def validate_files(paths: Iterable[Path], store: Backend | None = None) -> list[Unit]:

@@ -88,6 +88,85 @@ def test_reingest_is_unchanged_and_a_changed_document_replaces(
     assert any("Updated: " in q for q in _quads(store))
 
 
+def _edited_dump(corpus: Path, out: Path, scatter: bool = False,
+                 what: str = "schema.org/headline") -> tuple[Path, str]:
+    """The corpus's N-Quads dump with the first document's *what* facts changed (and,
+    with *scatter*, its graphs' quads interleaved); returns it and the changed graph."""
+    lines = (corpus / "nquads" / "corpus.nq").read_text().splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if what in line)
+    changed = lines[at].rsplit(" <", 1)[1].rstrip(" .\n").rstrip(">")
+    for i, line in enumerate(lines):
+        if what in line and line.endswith(f"<{changed}> .\n"):
+            lines[i] = line.replace('> "', '> "Updated: ', 1)
+    if scatter:  # every other line to the end: graphs come back after others
+        lines = lines[::2] + lines[1::2]
+    out.mkdir()
+    (out / "corpus.nq").write_text("".join(lines))
+    return out / "corpus.nq", changed
+
+
+@pytest.mark.parametrize("scatter,bulk_on", [(False, True), (True, True), (False, False)],
+                         ids=["bulk-graphs-together", "bulk-graphs-mixed", "ordinary"])
+def test_a_dump_with_one_changed_document_replaces_that_document_alone(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scatter: bool, bulk_on: bool
+) -> None:
+    """An N-Quads graph's hash is its file's: one changed headline changes them all.
+    Both paths compare such graphs with the store: one is replaced, the others are
+    unchanged (their hash is brought up to date), and the store holds what a fresh
+    ingest of the edited dump holds."""
+    store = tmp_path / "s"
+    _ingest(store, [corpus / "nquads" / "corpus.nq"], True, monkeypatch)
+    edited, changed = _edited_dump(corpus, tmp_path / "edited", scatter)
+    results = _ingest(store, [edited], bulk_on, monkeypatch)
+    assert [r.graph for r in results if r.status == "replaced"] == [changed]
+    assert {r.status for r in results if r.graph != changed} == {"unchanged"}
+    _ingest(tmp_path / "fresh", [edited], True, monkeypatch)
+    assert _quads(store) == _quads(tmp_path / "fresh")
+    again = _ingest(store, [edited], True, monkeypatch)
+    assert {r.status for r in again} == {"unchanged"}
+
+
+def test_the_index_follows_a_dump_whose_graphs_were_rehashed(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The citation index keeps the rows of graphs that only changed hash: the report
+    after the edit is the report of a store made from the edited dump, and the kept
+    answers of the unchanged statements survive the edit."""
+    from provenance.index import FILE
+    from provenance.tracker import Tracker
+
+    store = tmp_path / "s"
+    _ingest(store, [corpus / "nquads" / "corpus.nq"], True, monkeypatch)
+    backend = EmbeddedStore.open_read(store)
+    before = {r["statement"]["id"]: r for r in Tracker(backend).report()}
+    backend.close()
+    edited, changed = _edited_dump(corpus, tmp_path / "edited", what="rdf-schema#label")
+    assert changed.endswith("file/sources")  # every source's label: the report changes
+    results = _ingest(store, [edited], True, monkeypatch)
+    assert [r.graph for r in results if r.status == "replaced"] == [changed]
+    import sqlite3
+
+    db = sqlite3.connect(store / FILE)
+    kept = db.execute("SELECT COUNT(*) FROM answer WHERE kind = 'report'").fetchone()[0]
+    indexed = dict(db.execute("SELECT name, hash FROM graph"))
+    db.close()
+    backend = EmbeddedStore.open_read(store)
+    hashes = backend.graph_hashes()
+    backend.close()
+    # the rows of the graphs that only changed hash follow it (not read again)
+    assert {g: h for g, h in indexed.items() if g != changed} == {
+        g: h for g, h in hashes.items() if g != changed}
+    assert kept == len(before)  # the ingest kept them; the next question redoes some
+    _ingest(tmp_path / "fresh", [edited], True, monkeypatch)
+    reports = []
+    for path in (store, tmp_path / "fresh"):
+        backend = EmbeddedStore.open_read(path)
+        reports.append(Tracker(backend).report())
+        backend.close()
+    assert reports[0] == reports[1]
+    assert reports[0] != list(before.values())
+
+
 def _bad_batch(tmp_path: Path, body: str) -> Path:
     path = tmp_path / "bad.nq"
     path.write_text(body, encoding="utf-8")
