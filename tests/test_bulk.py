@@ -200,6 +200,27 @@ def _doc(extra: str = "", text: str = "A claim") -> str:
     ]) + "\n"
 
 
+@pytest.mark.parametrize("bulk_on", [True, False], ids=["bulk", "ordinary"])
+def test_a_graph_with_a_blank_node_is_rewritten_whole_when_its_dump_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bulk_on: bool
+) -> None:
+    """The store names blank nodes its own way, so a graph holding one never compares
+    equal: it is replaced, and replaced whole (its facts are not doubled)."""
+    d2 = _doc(text="Another claim").replace("document/d1", "document/d2").replace(
+        "statement/s1", "statement/s2").replace("report/s1", "report/s2")
+    blank = f'<{ID}document/d1> <https://schema.org/about> _:topic <{ID}document/d1> .'
+    (tmp_path / "in").mkdir()
+    dump = tmp_path / "in" / "dump.nq"
+    dump.write_text(_doc(blank) + d2)
+    _ingest(tmp_path / "s", [dump], True, monkeypatch)
+    before = len(_quads(tmp_path / "s", hashes=False))
+    dump.write_text(_doc(blank) + d2.replace("Another claim", "A changed claim"))
+    results = {r.graph.rsplit("/", 1)[1]: r.status
+               for r in _ingest(tmp_path / "s", [dump], bulk_on, monkeypatch)}
+    assert results == {"d1": "replaced", "d2": "replaced"}
+    assert len(_quads(tmp_path / "s", hashes=False)) == before
+
+
 @pytest.mark.parametrize(
     ("extra", "refused"),
     [
