@@ -48,7 +48,7 @@ from ._names import PREFIXES
 from .errors import InputError, StoreError, ValidationError
 
 __all__ = ["BULK_MIN_BYTES", "PENDING", "ShapeChecker", "wants_bulk", "bulk_ingest", "recover",
-           "graph_hash"]
+           "graph_hash", "store_holds"]
 
 #: batches whose files hold at least this many bytes take the bulk path
 BULK_MIN_BYTES = int(os.environ.get("PROVENANCE_BULK_MIN_BYTES", 2_000_000))
@@ -821,18 +821,8 @@ def _write(store: Any, graphs: list[_Graph], known: dict[str, str],
     from .store import GraphWrite
 
     raw = store.raw()
-    results = []
-    new: list[_Graph] = []
-    replace: list[_Graph] = []
-    for g in graphs:
-        if known.get(g.name) == g.content_hash:
-            results.append(result_type(g.name, g.where, "unchanged", g.triples))
-        elif g.name in known:
-            replace.append(g)
-            results.append(result_type(g.name, g.where, "replaced", g.triples))
-        else:
-            new.append(g)
-            results.append(result_type(g.name, g.where, "added", g.triples))
+    new = [g for g in graphs if g.name not in known]
+    replace = [g for g in graphs if g.name in known and known[g.name] != g.content_hash]
     writing: dict[str, GraphWrite] = {}
     rehashed: dict[str, str] = {}
     if replace:
@@ -843,16 +833,15 @@ def _write(store: Any, graphs: list[_Graph], known: dict[str, str],
         for g, quads in _reread(replace):
             writing.pop(g.name, None)
             rehashed.pop(g.name, None)
-            if _holds(raw, g.name, quads):
+            if store_holds(raw, g.name, quads):
                 rehashed[g.name] = g.content_hash
                 continue
             lines = [_line(q, g.name).rsplit(" <", 1)[0] + " ." for q in quads]
             writing[g.name] = GraphWrite(g.name, lines, g.content_hash)
     writes = list(writing.values())
-    if rehashed:
-        for i, r in enumerate(results):
-            if r.graph in rehashed:
-                results[i] = result_type(r.graph, r.where, "unchanged", r.triples)
+    results = [result_type(g.name, g.where, "added" if g.name not in known
+                           else "replaced" if g.name in writing else "unchanged", g.triples)
+               for g in graphs]
     commit = [f"DROP SILENT GRAPH <{PENDING}>"] if new else []
     if new:
         hashes = " ".join(
@@ -891,7 +880,7 @@ def _reread(graphs: Iterable[_Graph]) -> Iterator[tuple[_Graph, list[Quad]]]:
             yield from _nquads_graphs(path, names)
 
 
-def _holds(raw: Any, name: str, quads: list[Quad]) -> bool:
+def store_holds(raw: Any, name: str, quads: list[Quad]) -> bool:
     """Whether the store's graph *name* holds exactly *quads* (besides its hash).
 
     Terms are compared as Oxigraph gives them back: a blank node, or a typed literal

@@ -318,13 +318,12 @@ def _holds(store: Backend, unit: Unit) -> bool:
     """Whether an embedded store's graph holds exactly the unit's triples already: the
     hash of a graph read from an RDF file with several graphs is the file's, so one
     changed document makes every other one look changed."""
-    from .bulk import _from_rdflib
-    from .bulk import _holds as holds
+    from .bulk import _from_rdflib, store_holds
     from .store import EmbeddedStore
 
     if not isinstance(store, EmbeddedStore):
         return False
-    return holds(store.raw(), str(unit.graph), [_from_rdflib(t) for t in unit.triples])
+    return store_holds(store.raw(), str(unit.graph), [_from_rdflib(t) for t in unit.triples])
 
 
 def validate_files(paths: Iterable[Path], store: Backend | None = None) -> list[Unit]:
