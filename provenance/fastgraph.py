@@ -27,11 +27,23 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Citations", "Sub", "FastAnalysis", "analyse", "subgraph"]
+__all__ = ["Citations", "Sub", "FastAnalysis", "analyse", "subgraph", "cite", "NONE"]
+
+
+NONE: tuple[str, ...] = ()
+
+
+def cite(succ: dict[str, Sequence[str]], r: str, c: str) -> None:
+    """Add the citation r -> c to *succ* (once)."""
+    cited = succ.get(r)
+    if not cited:
+        succ[r] = [c]
+    elif c not in cited:  # a report cites a handful of reports at most
+        cited.append(c)  # type: ignore[attr-defined]  # a list once it holds one
 
 
 @dataclass
@@ -41,7 +53,9 @@ class Citations:
     source: dict[str, str] = field(default_factory=dict)
     statement: dict[str, str] = field(default_factory=dict)
     entry: set[str] = field(default_factory=set)
-    succ: dict[str, list[str]] = field(default_factory=dict)
+    # A report that cites nothing holds the shared empty tuple (NONE), not a list of
+    # its own: four million empty lists at a million statements.
+    succ: dict[str, Sequence[str]] = field(default_factory=dict)
     roots: dict[str, list[str]] = field(default_factory=dict)
 
     def add_report(self, r: str, *, source: str, statement: str, entry: bool = False) -> None:
@@ -51,13 +65,11 @@ class Citations:
             self.entry.add(r)
         else:
             self.entry.discard(r)
-        self.succ.setdefault(r, [])
+        self.succ.setdefault(r, NONE)
 
     def cite(self, r: str, c: str) -> None:
-        cited = self.succ.setdefault(r, [])
-        if c not in cited:  # a report cites a handful of reports at most
-            cited.append(c)
-            self.succ.setdefault(c, [])
+        cite(self.succ, r, c)
+        self.succ.setdefault(c, NONE)
 
     def add_roots(self, statements: Iterable[str]) -> None:
         """Link each statement to its root reports, as :mod:`provenance.projection` does.
@@ -159,9 +171,14 @@ class Sub:
     """``G(s)``: the statement's subgraph after contracting sink cycles."""
 
     s: str
-    succ: dict[str, list[str]]  # node -> successors (s included)
+    succ: dict[str, Sequence[str]]  # node -> successors (s included)
     data: dict[str, dict[str, Any]]  # report node -> attributes, like networkx's H.nodes
     cyclic: bool = False  # a citation cycle among the reports (contracted or not)
+    parent: dict[str, str] | None = None  # report -> its one predecessor, for a tree
+
+    @property
+    def tree(self) -> bool:
+        return self.parent is not None
 
     def out_degree(self, n: str) -> int:
         return len(self.succ.get(n, ()))
@@ -177,16 +194,33 @@ class Sub:
 
 def subgraph(c: Citations, s: str) -> Sub:
     """``G(s)`` as :func:`provenance.graph.provenance_subgraph` builds it."""
+    # Lists of c.succ are shared, never changed in place (contraction below assigns new
+    # ones); they hold no repeats (Citations.cite), so only a self-loop or an edge back
+    # to s makes a copy. Over a million statements, copying every list was a tenth of
+    # the time.
     roots = c.roots.get(s, [])
-    reach = _reach(c.succ, roots)
-    succ: dict[str, list[str]] = {s: [r for r in dict.fromkeys(roots) if r != s]}
+    csucc, source, statement, entry = c.succ, c.source, c.statement, c.entry
+    first = [r for r in roots if r != s]
+    succ: dict[str, list[str]] = {s: first}
     data: dict[str, dict[str, Any]] = {}
-    for n in reach:
-        if n == s:
+    stack = list(first)
+    edges = len(first)
+    while stack:
+        n = stack.pop()
+        if n in succ:
             continue
-        data[n] = {"kind": "report", "source": c.source.get(n, n),
-                   "statement": c.statement.get(n), "entry": n in c.entry}
-        succ[n] = [v for v in dict.fromkeys(c.succ.get(n, ())) if v != n and v != s]
+        data[n] = {"kind": "report", "source": source.get(n, n),
+                   "statement": statement.get(n), "entry": n in entry}
+        vs = csucc.get(n, ())
+        if n in vs or s in vs:
+            vs = [v for v in vs if v != n and v != s]
+        succ[n] = vs
+        edges += len(vs)
+        stack.extend(v for v in vs if v not in succ)
+    if edges == len(data):
+        # Every report has exactly one predecessor (each is reached from s): a tree,
+        # so no cycle (a cycle's first node on a path from s has two). Most statements.
+        return Sub(s, succ, data, False, {v: u for u, vs in succ.items() for v in vs})
     reports = [n for n in succ if n != s]
     cyclic = False
     for component in _sccs(reports, lambda n: succ[n]):
@@ -219,6 +253,19 @@ def _origins(h: Sub) -> list[str]:
 def _chains(h: Sub, limit: int) -> list[list[str]]:
     # Paths that differ only in their transparent head are one chain (as graph.py).
     found: set[tuple[str, ...]] = set()
+    if h.parent is not None:  # a tree: one path to each origin, walked up from it
+        parent = h.parent
+        for target in _origins(h):
+            nodes = [target]
+            while (node := parent[nodes[-1]]) != h.s:
+                nodes.append(node)
+            nodes.reverse()
+            if len(nodes) > 1 and h.transparent(nodes[0]):
+                nodes = nodes[1:]
+            found.add(tuple(nodes))
+            if len(found) >= limit:
+                break
+        return sorted((list(p) for p in found), key=lambda p: (len(p), p))
     for target in _origins(h):
         # Depth-first over simple paths from s to target (networkx's all_simple_paths).
         path = [h.s]
@@ -248,6 +295,9 @@ def _chains(h: Sub, limit: int) -> list[list[str]]:
 
 def _count(h: Sub, removed: frozenset[str] = frozenset(), cutoff: int | None = None) -> int:
     """Max number of paths s -> T, unit capacity through non-transparent reports."""
+    if h.parent is not None and not removed:
+        count = _tree_count(h)
+        return count if cutoff is None else min(count, cutoff)
     INF = 1 << 30
     cap: dict[Any, dict[Any, int]] = {}
 
@@ -299,16 +349,34 @@ def _count(h: Sub, removed: frozenset[str] = frozenset(), cutoff: int | None = N
     return flow
 
 
+def _tree_count(h: Sub) -> int:
+    """:func:`_count` on a tree, without a flow: each branch below s adds one path for
+    its first report that is not transparent (every report leads to an origin, and
+    that report is on all of the branch's paths), transparent ones pass their
+    branches' paths on."""
+    count = 0
+    stack = list(h.succ[h.s])
+    while stack:
+        n = stack.pop()
+        if h.transparent(n):
+            stack.extend(h.succ[n])
+        else:
+            count += 1
+    return count
+
+
 def _tree_dominators(h: Sub, origins: list[str]) -> list[str] | None:
     """:func:`_dominators` when every report has one predecessor (most statements: their
     chains meet nowhere): the reports on every path to the origins are the ancestors
     the origins share. None when the subgraph is not such a tree."""
-    parent: dict[str, str] = {}
-    for u, vs in h.succ.items():
-        for v in vs:
-            if v in parent:
-                return None
-            parent[v] = u
+    parent = h.parent
+    if parent is None:  # not known to be a tree: perhaps one after contracting a cycle
+        parent = {}
+        for u, vs in h.succ.items():
+            for v in vs:
+                if v in parent:
+                    return None
+                parent[v] = u
     chain = []  # the first origin and its ancestors, up to s
     node = origins[0]
     while node != h.s:

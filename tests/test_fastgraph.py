@@ -108,3 +108,46 @@ def test_the_tree_shortcut_finds_the_dominators_the_general_algorithm_finds(
     shortcut = fg._tree_dominators(h, origins) if origins else None
     if shortcut is not None:  # a tree: the shortcut answers, as networkx's dominators do
         assert shortcut == g.analyse(G, "s").dominators
+
+
+@st.composite
+def trees(draw: st.DrawFn) -> nx.DiGraph:
+    """A statement "s" whose up to 10 reports each have one predecessor: a tree (most
+    statements' subgraphs), which the fast path answers without a flow or a search."""
+    n = draw(st.integers(1, 10))
+    G = nx.DiGraph()
+    G.add_node("s", kind="statement")
+    for i in range(n):
+        r = f"r{i}"
+        G.add_node(r, kind="report", statement="s",
+                   source=draw(st.sampled_from(["a", "b", "c"])),
+                   entry=draw(st.booleans()))
+        G.add_edge(draw(st.sampled_from(["s", *(f"r{j}" for j in range(i))])), r)
+    return G
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(trees(), st.integers(1, 4))
+def test_a_tree_is_answered_as_the_reference_answers_it(G: nx.DiGraph, limit: int) -> None:
+    fast = fg.analyse(_citations(G), "s", chain_limit=limit)
+    assert fast.subgraph.tree
+    ref = g.analyse(G, "s", chain_limit=limit)
+    assert (fast.origins, fast.chains, fast.independent_sources, fast.dominators,
+            fast.rests_on, fast.circular) == (
+        ref.origins, ref.chains, ref.independent_sources, ref.dominators,
+        ref.rests_on, ref.circular)
+
+
+def test_a_wire_relaying_two_sources_beside_a_third_report_gives_three() -> None:
+    # s -> p (the publisher's own report: transparent) -> a, b; s -> c. The three
+    # sources a, b, c reach s by vertex-disjoint paths: three independent sources.
+    c = fg.Citations()
+    c.add_report("p", source="wire", statement="s", entry=True)
+    for r in ("a", "b", "c"):
+        c.add_report(r, source=r, statement="s")
+    c.cite("p", "a")
+    c.cite("p", "b")
+    c.roots["s"] = ["p", "c"]
+    a = fg.analyse(c, "s")
+    assert a.subgraph.tree
+    assert (a.independent_sources, a.chains, a.rests_on) == (3, [["a"], ["b"], ["c"]], None)
