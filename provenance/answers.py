@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterable
 from contextlib import suppress
 from typing import Any
 
-from .output import JSONText, Rendered, item_text, nesting
+from .output import JSONText, Rendered, nesting, row_text
 
 __all__ = ["Answers", "terms_of", "LIMIT"]
 
@@ -194,7 +194,7 @@ def _kept(row: dict[str, Any] | None, decode: bool) -> Rendered | JSONText | Non
     with its dict, or (*decode* false) its text alone."""
     if row is None:
         return None
-    text, depth = item_text(row), nesting(row)
+    text, depth = row_text(row), nesting(row)
     return Rendered(row, text, depth) if decode else JSONText(text, depth)
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Literal
 
 __all__ = ["Format", "FORMATS", "render", "render_pieces", "render_table", "cell", "Rendered",
-           "JSONText", "item_text", "nesting"]
+           "JSONText", "item_text", "row_text", "nesting"]
 
 Format = Literal["table", "json", "csv"]
 FORMATS: tuple[str, ...] = ("table", "json", "csv")
@@ -109,6 +109,25 @@ class JSONText:
 def item_text(item: Any) -> str:
     """*item* as ``json.dumps(list, indent=2)`` writes it inside a list."""
     return "  " + json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+
+
+def row_text(row: Any) -> str:
+    """:func:`item_text` of a row that holds no float, fifty times faster.
+
+    Python's encoder is written in Python when it indents (25 us a report row: half a
+    minute for a million kept answers); orjson's ``OPT_INDENT_2`` writes the same text
+    for strings, integers, booleans, None, lists and objects (``tests/test_output.py``
+    compares them), but not for floats (``1e-07`` against ``1e-7``, ``NaN`` against
+    ``null``), hence the rows this is for: the statements' answers. What orjson refuses
+    (a lone surrogate, an integer beyond 64 bits, nesting beyond 255) goes to Python's.
+    """
+    import orjson  # here: a question about one statement never needs it
+
+    try:
+        text = orjson.dumps(row, option=orjson.OPT_INDENT_2).decode()
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        return item_text(row)
+    return "  " + text.replace("\n", "\n  ")
 
 
 def render_pieces(data: Any, fmt: str, **kwargs: Any) -> Iterator[str]:

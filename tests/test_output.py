@@ -7,7 +7,7 @@ import io
 import json
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from provenance.output import FORMATS, cell, render, render_pieces, render_table
@@ -118,3 +118,33 @@ def test_rows_known_by_their_json_text_print_as_the_rows_do() -> None:
         texts = [JSONText(Rendered(r).text, Rendered(r).depth) for r in rows]
         assert "".join(render_pieces(texts, "json")) == render(rows, "json")
         assert render(rows, "json") == "".join(render_pieces(rows, "json"))
+
+
+_ROW_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.text(max_size=6), children, max_size=4),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=500)
+@given(_ROW_VALUES)
+def test_a_row_without_floats_is_written_as_pythons_encoder_writes_it(row: object) -> None:
+    """orjson writes kept answers; Python's encoder is the reference (integers beyond 64
+    bits, which orjson refuses, fall back to it)."""
+    from provenance.output import item_text, row_text
+
+    assert row_text(row) == item_text(row)
+
+
+@pytest.mark.parametrize("row", [
+    {"text": "a lone surrogate \ud800 in a literal"},
+    {"n": 2**70},
+    {"control": "tab\tnewline\nbell\x07 quote\" backslash\\ \u2028"},
+    {"deep": [[[[[[[[[[[[[[[[[[[["x"]]]]]]]]]]]]]]]]]]]]},
+])
+def test_rows_orjson_refuses_or_escapes_read_the_same(row: object) -> None:
+    from provenance.output import item_text, row_text
+
+    assert row_text(row) == item_text(row)
