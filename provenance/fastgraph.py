@@ -31,10 +31,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Citations", "Sub", "FastAnalysis", "analyse", "subgraph", "NONE"]
+__all__ = ["Citations", "Sub", "FastAnalysis", "analyse", "subgraph", "cite", "NONE"]
 
 
 NONE: tuple[str, ...] = ()
+
+
+def cite(succ: dict[str, Sequence[str]], r: str, c: str) -> None:
+    """Add the citation r -> c to *succ* (once)."""
+    cited = succ.get(r)
+    if not cited:
+        succ[r] = [c]
+    elif c not in cited:  # a report cites a handful of reports at most
+        cited.append(c)  # type: ignore[attr-defined]  # a list once it holds one
 
 
 @dataclass
@@ -59,11 +68,7 @@ class Citations:
         self.succ.setdefault(r, NONE)
 
     def cite(self, r: str, c: str) -> None:
-        cited = self.succ.get(r)
-        if not cited:
-            self.succ[r] = [c]
-        elif c not in cited:  # a report cites a handful of reports at most
-            cited.append(c)  # type: ignore[attr-defined]  # a list once it holds one
+        cite(self.succ, r, c)
         self.succ.setdefault(c, NONE)
 
     def add_roots(self, statements: Iterable[str]) -> None:

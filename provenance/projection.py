@@ -7,9 +7,8 @@ some statements (what a question about one statement needs, never more).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import compress
 from typing import TYPE_CHECKING
 
 from ._names import PREFIXES
@@ -284,34 +283,6 @@ def _indexed_facts(backend: Backend) -> _Built | None:
     return built
 
 
-def _least_into(table: dict[str, str], flat: list[str],
-                intern: Callable[[str, str], str] | None = None) -> list[str]:
-    """Merge one slot's pairs (laid flat) into *table*, where each subject keeps its
-    least value whatever order the graphs come in; return the values (made the one
-    string object of each with *intern*, ``dict.setdefault`` of a table of them).
-
-    The slot becomes a dict in C (``dict(zip(...))``); Python compares values only for
-    the subjects already in *table* or repeated within the slot. At a million
-    statements that is 22 million facts, a third of the time a pair at a time took.
-    """
-    keys, values = flat[0::2], flat[1::2]
-    if intern is not None:
-        values = list(map(intern, values, values))
-    new = dict(zip(keys, values, strict=True))
-    if len(new) != len(keys):  # a subject twice in one graph: its least value
-        new = {}
-        for k, v in zip(keys, values, strict=True):
-            old = new.get(k)
-            if old is None or v < old:
-                new[k] = v
-    for k in new.keys() & table.keys():
-        old = table[k]
-        if old < new[k]:
-            new[k] = old
-    table.update(new)
-    return values
-
-
 class _Builder:
     """What :func:`_stream_citations` and :func:`load_sources` read, built from the
     index's rows one graph at a time (the same joins over the union of the graphs).
@@ -351,28 +322,41 @@ class _Builder:
         (statement, attributed, appears, publisher, derived, quoted, types, text, subj, pred,
          obj, label, anonymous, kind, acts) = row
         one = self.one
-        intern = one.setdefault
-        _least_into(self.statement_of, statement, intern)
-        self.attributed.update(_least_into(self.src_of, attributed, intern))
-        self.appears += zip(appears[0::2], map(intern, appears[1::2], appears[1::2]),
-                            strict=True)
+        statement_of, src_of = self.statement_of, self.src_of
+        for r, s in pairs(statement):
+            old = statement_of.get(r)
+            if old is None or s < old:
+                statement_of[r] = one.setdefault(s, s)
+        for r, src in pairs(attributed):
+            src = one.setdefault(src, src)
+            self.attributed.add(src)
+            old = src_of.get(r)
+            if old is None or src < old:
+                src_of[r] = src
+        self.appears += [(r, one.setdefault(d, d)) for r, d in pairs(appears)]
         for d, p in pairs(publisher):
-            self.publishers.setdefault(intern(d, d), set()).add(intern(p, p))
+            self.publishers.setdefault(one.setdefault(d, d), set()).add(one.setdefault(p, p))
         self.cites += pairs(derived)
         self.cites += pairs(quoted)
         pt = PREFIXES["pt"]
         for a, t in pairs(types):
             if t == pt + "Statement":
-                self.typed.add(intern(a, a))
+                self.typed.add(one.setdefault(a, a))
             elif t == pt + "Source":
-                self.sources.add(intern(a, a))
+                self.sources.add(one.setdefault(a, a))
             elif t in _PROV_TYPES:
                 old = self.prov_type.get(a)
                 if old is None or t > old:
-                    self.prov_type[intern(a, a)] = t
+                    self.prov_type[one.setdefault(a, a)] = t
+        # The least value of each subject (inline: a million statements make four
+        # million calls here).
         for table, flat in zip((*self.values, self.labels), (text, subj, pred, obj, label),
                                strict=True):
-            _least_into(table, flat)
+            get = table.get
+            for a, v in pairs(flat):
+                old = get(a)
+                if old is None or v < old:
+                    table[a] = v
         self.anonymous.update(a for a, v in pairs(anonymous) if v in ("true", "1"))
         for a, k in pairs(kind):
             if a not in self.kind or k > self.kind[a]:
@@ -384,7 +368,7 @@ class _Builder:
                 self.principals.setdefault(one.setdefault(a, a), set()).add(b)
 
     def result(self) -> _Built:
-        from .fastgraph import NONE, Citations
+        from .fastgraph import NONE, Citations, cite
 
         self.one = {}  # what is not needed any more goes as soon as it can
         text, subj, pred, obj = self.values
@@ -398,30 +382,22 @@ class _Builder:
         # tables become the citations' own (a million statements: two dicts of four
         # million entries not copied); the builder is not used afterwards.
         statement_of, src_of = self.statement_of, self.src_of
-        for r in statement_of.keys() - src_of.keys():
+        for r in [r for r in statement_of if r not in src_of]:
             del statement_of[r]
-        for r in src_of.keys() - statement_of.keys():
+        for r in [r for r in src_of if r not in statement_of]:
             del src_of[r]
         c = Citations(source=src_of, statement=statement_of,
                       succ=dict.fromkeys(statement_of, NONE))
         self.statement_of, self.src_of = {}, {}
         source, succ = src_of, c.succ
-        # Entry reports: attributed to the publisher of a document they appear in. The
-        # five million (report, document) pairs at a million statements are filtered in
-        # C (map, zip, compress) against the (publisher, document) pairs.
-        published = {(p, d) for d, ps in self.publishers.items() for p in ps}
-        reports = [r for r, _ in self.appears]
-        pairs_ = zip(map(src_of.get, reports), (d for _, d in self.appears), strict=True)
-        c.entry.update(compress(reports, map(published.__contains__, pairs_)))
+        no: set[str] = set()
+        publishers = self.publishers
+        c.entry.update(r for r, d in self.appears
+                       if r in source and src_of[r] in publishers.get(d, no))
         self.appears = []
-        del reports
         for r, cited in self.cites:
             if r in source and cited in source:
-                cites = succ[r]
-                if not cites:
-                    succ[r] = [cited]
-                elif cited not in cites:  # a report cites a handful of reports at most
-                    cites.append(cited)  # type: ignore[attr-defined]
+                cite(succ, r, cited)
         self.cites = []
         c.add_roots(infos)
         sources = {a: SourceInfo(iri=a, label=a)

@@ -14,8 +14,6 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from provenance import index, projection
 from provenance.cli import cli as main
@@ -275,25 +273,3 @@ def test_a_bulk_load_writes_the_index_rows_as_it_streams(
         odd_info = infos[f"{ID}statement/odd"]
         assert odd_info.triple[2] == "7"  # as Oxigraph gives it back
         assert reference[6][f"{ID}source/odd-pub"].anonymous
-
-
-@settings(max_examples=300)
-@given(st.lists(st.lists(st.tuples(st.sampled_from("abcd"), st.sampled_from("vwxyz")),
-                         max_size=6), max_size=5))
-def test_each_subject_keeps_its_least_value_whatever_order_the_graphs_come_in(
-    graphs: list[list[tuple[str, str]]],
-) -> None:
-    """The builder merges a graph's facts a slot at a time (in C where it can): a subject
-    met in several graphs, or twice in one, keeps its least value, as the SPARQL path."""
-    expected: dict[str, str] = {}
-    for facts in graphs:
-        for s, v in facts:
-            expected[s] = min(expected.get(s, v), v)
-    for order in (graphs, graphs[::-1]):
-        table: dict[str, str] = {}
-        one: dict[str, str] = {}
-        for facts in order:
-            flat = [x for fact in facts for x in fact]
-            assert projection._least_into(table, flat, one.setdefault) == flat[1::2]
-        assert table == expected
-        assert all(table[s] is one[table[s]] for s in table)  # one string object each
