@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from provenance import index, projection
 from provenance.cli import cli as main
@@ -273,3 +275,25 @@ def test_a_bulk_load_writes_the_index_rows_as_it_streams(
         odd_info = infos[f"{ID}statement/odd"]
         assert odd_info.triple[2] == "7"  # as Oxigraph gives it back
         assert reference[6][f"{ID}source/odd-pub"].anonymous
+
+
+@settings(max_examples=200)
+@given(st.lists(st.lists(st.tuples(st.sampled_from("abcd"), st.sampled_from("vwxyz")),
+                         max_size=6), max_size=5))
+def test_each_subject_keeps_its_least_value_whatever_order_the_graphs_come_in(
+    graphs: list[list[tuple[str, str]]],
+) -> None:
+    """A subject met in several graphs (or twice in one) with different values keeps
+    the least, as the SPARQL path does: no answer depends on the order of the rows."""
+    expected: dict[str, str] = {}
+    for facts in graphs:
+        for s, v in facts:
+            expected[s] = min(expected.get(s, v), v)
+    for order in (graphs, graphs[::-1]):
+        builder = projection._Builder()
+        for facts in order:
+            flat = [x for fact in facts for x in fact]
+            row = [[] for _ in index.PREDICATES]
+            row[0] = row[7] = row[11] = flat  # pt:statement, pt:text, rdfs:label
+            builder.add(tuple(row))
+        assert builder.statement_of == builder.values[0] == builder.labels == expected
