@@ -10,10 +10,15 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["NS", "ID", "PREFIXES", "local_id", "source_iri", "statement_iri", "document_iri"]
+__all__ = ["NS", "ID", "PREFIXES", "IRI", "local_id", "source_iri", "statement_iri",
+           "document_iri"]
 
 NS = "https://w3id.org/provenance-tracker/ns#"
 ID = "https://w3id.org/provenance-tracker/id/"
+
+#: An absolute IRI that can be written between angle brackets in a query (a blank
+#: node's label, a literal's value cannot).
+IRI = re.compile(r'[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>"{}|^`\\]*')
 
 PREFIXES: dict[str, str] = {
     "pt": NS,

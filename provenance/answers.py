@@ -29,12 +29,12 @@ from __future__ import annotations
 
 import json
 import marshal
-import re
 import sqlite3
 from collections.abc import Callable, Iterable
 from contextlib import suppress
 from typing import Any
 
+from ._names import IRI
 from .output import JSONText, Rendered, nesting, row_text
 
 __all__ = ["Answers", "terms_of", "LIMIT"]
@@ -184,11 +184,6 @@ class Answers:
                 db.execute("ROLLBACK")
 
 
-# An absolute IRI that can be written between angle brackets (touched terms also hold
-# literal values: texts, labels).
-_IRI = re.compile(r'[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>"{}|^`\\]*')
-
-
 def _kept(row: dict[str, Any] | None, decode: bool) -> Rendered | JSONText | None:
     """A row with its JSON text and depth (see :class:`Rendered`), as it is returned:
     with its dict, or (*decode* false) its text alone."""
@@ -214,7 +209,7 @@ def _load(blob: bytes, decode: bool) -> Rendered | JSONText | None:
 
 
 def _chunks(terms: set[str]) -> Iterable[str]:
-    ordered = sorted(t for t in terms if _IRI.fullmatch(t))
+    ordered = sorted(t for t in terms if IRI.fullmatch(t))  # touched terms hold texts too
     for i in range(0, len(ordered), _CHUNK):
         yield " ".join(f"<{t}>" for t in ordered[i:i + _CHUNK])
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Literal
 
-from ._names import ID, document_iri, local_id, source_iri, statement_iri  # no rdflib
+from ._names import ID, IRI, document_iri, local_id, source_iri, statement_iri  # no rdflib
 from .errors import AmbiguousIdError, UnknownIdError
 from .projection import Projection, SourceInfo, load_citations, load_projection, load_sources
-from .store import Backend
+from .store import Backend, Row
 
 if TYPE_CHECKING:
     from .fastgraph import Citations
@@ -25,6 +25,10 @@ if TYPE_CHECKING:
 __all__ = ["Tracker", "By"]
 
 By = Literal["source", "organization"]
+
+
+#: Text matches beyond which a statement search is left to one (slower) query.
+_TEXT_CANDIDATES = 1000
 
 
 def _literal(text: str) -> str:
@@ -60,10 +64,7 @@ class Tracker:
         for iri in candidates:
             if self._exists(iri, "?x a pt:Statement"):
                 return iri
-        rows = self.backend.select(
-            "SELECT DISTINCT ?s ?text WHERE { ?s a pt:Statement ; pt:text ?text "
-            f"FILTER(CONTAINS(LCASE(STR(?text)), LCASE({_literal(arg)}))) }} ORDER BY ?s LIMIT 21"
-        )
+        rows = self._texts_containing(arg)
         if len(rows) == 1:
             return rows[0]["s"]
         if not rows:
@@ -76,6 +77,30 @@ class Tracker:
             f"{arg!r} occurs in {len(rows) if len(rows) <= 20 else 'more than 20'} statements; "
             "give more words or the id", found
         )
+
+    def _texts_containing(self, words: str) -> list[Row]:
+        """The first 21 statements (by IRI) whose text contains *words*, any case.
+
+        Asked in one query (type, text, DISTINCT, ORDER BY), Oxigraph joined every
+        statement's type before filtering: 25 s at a million statements for a mistyped
+        id. The texts are filtered alone first (4 s there); when fewer than
+        :data:`_TEXT_CANDIDATES` match, their types are checked for those alone and
+        they are sorted here, else the one query answers (the same rows either way).
+        """
+        match = f"FILTER(CONTAINS(LCASE(STR(?text)), LCASE({_literal(words)})))"
+        found = self.backend.select(
+            f"SELECT ?s ?text WHERE {{ ?s pt:text ?text {match} }} LIMIT {_TEXT_CANDIDATES}")
+        pairs = sorted({(r["s"], r["text"]) for r in found})
+        if len(found) < _TEXT_CANDIDATES and all(IRI.fullmatch(s) for s, _ in pairs):
+            if not pairs:
+                return []
+            values = " ".join(sorted({f"<{s}>" for s, _ in pairs}))
+            typed = {r["s"] for r in self.backend.select(
+                f"SELECT DISTINCT ?s WHERE {{ VALUES ?s {{ {values} }} ?s a pt:Statement }}")}
+            return [{"s": s, "text": text} for s, text in pairs if s in typed][:21]
+        return self.backend.select(
+            f"SELECT DISTINCT ?s ?text WHERE {{ ?s a pt:Statement ; pt:text ?text {match} }} "
+            "ORDER BY ?s LIMIT 21")
 
     def resolve_source(self, arg: str) -> str:
         """A source IRI from an id, an IRI, or words found in exactly one source's label."""

@@ -431,3 +431,16 @@ def test_the_installed_console_script_answers_from_an_on_disk_store(tmp_path: Pa
     )
     assert bad.returncode == 2
     assert len(bad.stderr.strip().splitlines()) == 1 and "Traceback" not in bad.stderr
+
+
+def test_words_found_in_many_texts_list_the_same_candidates_past_the_quick_search(
+    store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Texts are searched alone first and their types checked after; past a number of
+    matches one query answers. Both ways list the same candidates, in the same order."""
+    from provenance import tracker
+
+    quick = refused(run(store, "origin", "Blinken"), "'Blinken'", lines=None)
+    monkeypatch.setattr(tracker, "_TEXT_CANDIDATES", 2)
+    assert refused(run(store, "origin", "Blinken"), "'Blinken'", lines=None) == quick
+    assert as_json(store, "origin", "blinken WILL take part")["statement"]["id"] == BLINKEN
