@@ -267,7 +267,9 @@ def _indexed_facts(backend: Backend) -> _Built | None:
         # garbage: the cyclic collector's full passes over them were a third of
         # building the tables at a million statements (44 s of 82), and later passes
         # slowed every question. So no collection while building, and the tables are
-        # then frozen (out of the collector's sight; freed by reference counts).
+        # then frozen (out of the collector's sight; freed by reference counts) until
+        # the store is closed (EmbeddedStore.close), unless the program froze objects
+        # of its own (gc.freeze is the process's, not ours to undo then).
         enabled = gc.isenabled()
         gc.disable()
         try:
@@ -275,7 +277,9 @@ def _indexed_facts(backend: Backend) -> _Built | None:
             feed(backend.raw(), backend.path, backend._visible, builder.add, builder.clear)
             built = builder.result()
             del builder
-            gc.freeze()
+            if gc.get_freeze_count() == 0:
+                gc.freeze()
+                backend._froze = True  # type: ignore[attr-defined]
         finally:
             if enabled:
                 gc.enable()

@@ -404,6 +404,12 @@ class EmbeddedStore(Backend):
 
     def close(self) -> None:
         """Let writers in (a reader); the store must not be used afterwards."""
+        if getattr(self, "_froze", False):  # the whole-store tables (projection.py)
+            import gc
+
+            self._froze = False
+            self._indexed = None
+            gc.unfreeze()
         if self._release is not None:
             self._release()
 

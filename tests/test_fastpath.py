@@ -56,3 +56,18 @@ def test_source_labels(store: Path) -> None:
     fast, _ = _both(store)
     some = fast.sources()[:3]
     assert fast.source_labels([s["id"] for s in some]) == {s["id"]: s["label"] for s in some}
+
+
+def test_the_whole_store_tables_leave_the_collector_alone_until_the_store_closes(
+    store: Path,
+) -> None:
+    """Built once per open store and frozen out of the cyclic collector's passes; the
+    process gets its collector back whole when the store is closed."""
+    import gc
+
+    gc.unfreeze()  # stores the tests before left open
+    backend = EmbeddedStore.open_read(store)
+    Tracker(backend).sources()
+    assert gc.get_freeze_count() > 0 and gc.isenabled()
+    backend.close()
+    assert gc.get_freeze_count() == 0
