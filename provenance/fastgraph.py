@@ -201,7 +201,7 @@ def subgraph(c: Citations, s: str) -> Sub:
     roots = c.roots.get(s, [])
     csucc, source, statement, entry = c.succ, c.source, c.statement, c.entry
     first = [r for r in roots if r != s]
-    succ: dict[str, list[str]] = {s: first}
+    succ: dict[str, Sequence[str]] = {s: first}
     data: dict[str, dict[str, Any]] = {}
     stack = list(first)
     edges = len(first)

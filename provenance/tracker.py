@@ -94,7 +94,7 @@ class Tracker:
         if len(found) < _TEXT_CANDIDATES and all(IRI.fullmatch(s) for s, _ in pairs):
             if not pairs:
                 return []
-            values = " ".join(sorted({f"<{s}>" for s, _ in pairs}))
+            values = " ".join(dict.fromkeys(f"<{s}>" for s, _ in pairs))
             typed = {r["s"] for r in self.backend.select(
                 f"SELECT DISTINCT ?s WHERE {{ VALUES ?s {{ {values} }} ?s a pt:Statement }}")}
             return [{"s": s, "text": text} for s, text in pairs if s in typed][:21]
