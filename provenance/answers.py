@@ -49,21 +49,16 @@ _CHUNK = 500  # terms per VALUES block
 
 def terms_of(a: Any) -> list[str]:
     """The terms an analysis (of :mod:`provenance.fastgraph`) was drawn from."""
-    terms = {a.statement}
-    for node, data in a.subgraph.data.items():
-        terms.add(node)
-        terms.update(data.get("members", ()))
-        terms.update(data.get("sources", ()))
-        if "source" in data:
-            terms.add(data["source"])
+    terms = a.subgraph.terms()
+    terms.add(a.statement)
     return sorted(terms)
 
 
 class Answers:
     """One kind of whole-store answer (``single`` or ``report``) of an embedded store."""
 
-    def __init__(self, db: sqlite3.Connection, kind: str) -> None:
-        self.db, self.kind = db, kind
+    def __init__(self, db: sqlite3.Connection, kind: str, backend: Any = None) -> None:
+        self.db, self.kind, self.backend = db, kind, backend
 
     @classmethod
     def open(cls, backend: Any, kind: str) -> Answers | None:
@@ -74,13 +69,20 @@ class Answers:
         if not isinstance(backend, EmbeddedStore) or backend._visible is not None:
             return None
         try:
-            db = sync(backend.raw(), backend.path)
+            # kept for the citation tables, if every answer must be computed
+            db = sync(backend.raw(), backend.path, backend.index_hashes(keep=True))
         except sqlite3.Error:
+            backend.drop_index_hashes()
             return None
-        return cls(db, kind) if db is not None else None
+        if db is None:
+            backend.drop_index_hashes()
+            return None
+        return cls(db, kind, backend)
 
     def close(self) -> None:
         self.db.close()
+        if self.backend is not None:
+            self.backend.drop_index_hashes()
 
     def rows(
         self,

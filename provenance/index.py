@@ -116,7 +116,10 @@ def _read_by_predicate(store: Any, graphs: set[str]) -> dict[str, _Row]:
     return {g: tuple(rows.get(g) or _empty()) for g in graphs}
 
 
-def _hashes(store: Any, visible: Iterable[Any] | None) -> tuple[dict[str, str], list[Any]]:
+Hashes = tuple[dict[str, str], list[Any]]
+
+
+def hash_table(store: Any, visible: Iterable[Any] | None) -> Hashes:
     """Graph IRI -> content hash, and the graphs without one (read afresh every time)."""
     import pyoxigraph as ox
 
@@ -295,37 +298,38 @@ def _read_cached(db: sqlite3.Connection | None, hashes: dict[str, str], add: Any
     return found, stale
 
 
-def feed(store: Any, folder: Path, visible: Iterable[Any] | None, add: Any, clear: Any
-         ) -> None:
+def feed(store: Any, folder: Path, visible: Iterable[Any] | None, add: Any, clear: Any,
+         hashes: Hashes | None = None) -> None:
     """Every relevant fact of the store (the union of its graphs), through the index,
     one graph's row at a time: *add(row)* for each (its facts by predicate slot, as
     :data:`PREDICATES` orders them); *clear()* if the rows given so
-    far must be forgotten (a corrupt index, read again from the store)."""
-    db, _ = _sync(store, folder, visible, add, clear)
+    far must be forgotten (a corrupt index, read again from the store). *hashes*: the
+    store's :func:`hash_table`, if it is known already."""
+    db, _ = _sync(store, folder, visible, add, clear, hashes)
     if db is not None:
         db.close()
 
 
-def sync(store: Any, folder: Path) -> sqlite3.Connection | None:
+def sync(store: Any, folder: Path, hashes: Hashes | None = None) -> sqlite3.Connection | None:
     """Bring the index up to date with the store without loading its facts.
 
     Returns the open index, or None when there is none or when the store holds facts
     outside hashed graphs (written by hand or by ``sparql --update``: the index, and
     the answers kept with it, cannot follow those).
     """
-    db, clean = _sync(store, folder, None, None, None)
+    db, clean = _sync(store, folder, None, None, None, hashes)
     if db is not None and not clean:
         db.close()
         return None
     return db
 
 
-def _sync(store: Any, folder: Path, visible: Iterable[Any] | None, add: Any, clear: Any
-          ) -> tuple[sqlite3.Connection | None, bool]:
+def _sync(store: Any, folder: Path, visible: Iterable[Any] | None, add: Any, clear: Any,
+          known: Hashes | None = None) -> tuple[sqlite3.Connection | None, bool]:
     """Read the index (through *add* unless None), then the graphs it lacks from the
     store; save their rows and the terms the changes touched. Returns the open index
     and whether every fact is in a hashed graph."""
-    hashes, unhashed = _hashes(store, visible)
+    hashes, unhashed = known if known is not None else hash_table(store, visible)
     path = folder / FILE
     db = _open(path)
     try:

@@ -175,6 +175,13 @@ class Tracker:
         data = H.nodes[node]
         return list(data["sources"]) if data.get("circular") else [data.get("source", node)]
 
+    def _rests_on(self, proj: Projection, a: Any) -> tuple[str | None, str | None]:
+        """The source a statement rests on (an IRI), and its label."""
+        if not a.rests_on:
+            return None, None
+        rests = self._node_sources(a.subgraph, a.rests_on)[0]
+        return rests, proj.sources[rests].label if rests in proj.sources else None
+
     def _origin_object(self, proj: Projection, a: Any) -> dict[str, Any]:
         H = a.subgraph
         info = proj.statements[a.statement]
@@ -194,8 +201,7 @@ class Tracker:
             [self.source_id(s) for node in chain for s in self._node_sources(H, node)]
             for chain in a.chains
         ]
-        rests = self._node_sources(H, a.rests_on)[0] if a.rests_on else None
-        rests_label = proj.sources[rests].label if rests in proj.sources else None
+        rests, rests_label = self._rests_on(proj, a)
         return {
             "statement": {"id": local_id(a.statement), "iri": a.statement, "text": info.text},
             "origins": origins,
@@ -295,12 +301,12 @@ class Tracker:
     def _single_row(self, proj: Projection, a: Any) -> dict[str, Any] | None:
         if not a.single_source:
             return None
-        row = self._origin_object(proj, a)
+        rests, label = self._rests_on(proj, a)  # not the whole origin object: 1M rows
         return {
-            "statement": row["statement"]["id"],
-            "text": row["statement"]["text"],
-            "rests_on": row["rests_on"],
-            "label": row["rests_on_label"],
+            "statement": local_id(a.statement),
+            "text": proj.statements[a.statement].text,
+            "rests_on": self.source_id(rests) if rests else None,
+            "label": label,
             "independent_sources": a.independent_sources,
         }
 
@@ -318,13 +324,15 @@ class Tracker:
             return [row for proj, a in self._analyses(None, by, cutoff)
                     if (row := render(proj, a)) is not None]
         from .answers import terms_of
+        from .projection import collector_paused
 
         def compute(wanted: list[str] | None) -> Iterator[tuple[str, list[str], Any]]:
             for proj, a in self._fast_analyses(wanted, cutoff):
                 yield a.statement, terms_of(a), render(proj, a)
 
         try:
-            return answers.rows(self.backend, compute, decode=not text_only)
+            with collector_paused():  # a million statements: millions of rows
+                return answers.rows(self.backend, compute, decode=not text_only)
         finally:
             answers.close()
 

@@ -53,10 +53,21 @@ def test_analyse_matches_the_reference(G: nx.DiGraph) -> None:
     assert fast.rests_on == ref.rests_on
     assert fast.circular == ref.circular
     assert fast.single_source == ref.single_source
-    for node in ref.origins:
-        want = {k: v for k, v in ref.subgraph.nodes[node].items() if k != "kind"}
-        got = {k: v for k, v in fast.subgraph.nodes[node].items() if k != "kind"}
+    H, h = ref.subgraph, fast.subgraph
+    assert sorted(h.nodes) == sorted(n for n in H if n != "s")
+    assert len(h.nodes) == H.number_of_nodes() - 1
+    terms = set()
+    for node in H:
+        if node == "s":
+            continue
+        want = {k: v for k, v in H.nodes[node].items() if k != "kind"}
+        got = {k: v for k, v in h.nodes[node].items() if k != "kind"}
         assert got == want
+        assert h.transparent(node) == (bool(want.get("entry")) and not want.get("circular")
+                                       and H.out_degree(node) > 0)
+        terms |= {node, *want.get("members", ()), *want.get("sources", ()), want["source"]}
+    assert h.terms() == terms
+    assert "s" not in h.nodes
 
 
 @settings(max_examples=200, deadline=None)

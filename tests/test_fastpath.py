@@ -71,3 +71,37 @@ def test_the_whole_store_tables_leave_the_collector_alone_until_the_store_closes
     assert gc.get_freeze_count() > 0 and gc.isenabled()
     backend.close()
     assert gc.get_freeze_count() == 0
+
+
+def test_a_whole_store_question_reads_the_graph_hashes_once_and_keeps_the_collector_on(
+    store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reader's view cannot change while it is open: the index and the kept answers
+    compare the hashes of one reading, which is then dropped; the collector paused for
+    the computation is back on after it."""
+    import gc
+
+    from provenance import index
+
+    calls = []
+    real = index.hash_table
+    monkeypatch.setattr(index, "hash_table", lambda *a: calls.append(1) or real(*a))
+    backend = EmbeddedStore.open_read(store)
+    try:
+        rows = Tracker(backend).single_source()
+        assert len(calls) == 1 and backend._hash_table is None
+        assert rows == Tracker(EmbeddedStore.open_read(store), fast=False).single_source()
+        assert gc.isenabled()
+    finally:
+        backend.close()
+
+
+def test_a_writer_reads_the_graph_hashes_again_after_it_writes(tmp_path: Path) -> None:
+    generate_corpus(tmp_path / "corpus", 20, seed=3, formats=["yaml"])
+    files = sorted((tmp_path / "corpus" / "yaml").iterdir())
+    with EmbeddedStore.open_write(tmp_path / "s") as backend:
+        ingest_files(backend, files[1:])  # the sources, and all documents but the first
+        before, _ = backend.index_hashes()
+        ingest_files(backend, files[:1])
+        after, _ = backend.index_hashes()
+    assert before and set(before) < set(after)
