@@ -148,3 +148,31 @@ def test_rows_orjson_refuses_or_escapes_read_the_same(row: object) -> None:
     from provenance.output import item_text, row_text
 
     assert row_text(row) == item_text(row)
+
+
+def _depth(value: object) -> int:
+    """How deep lists and objects nest, by recursion (the reference)."""
+    if isinstance(value, dict):
+        return 1 + max(map(_depth, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(_depth, value), default=0)
+    return 0
+
+
+@settings(max_examples=300)
+@given(_ROW_VALUES)
+def test_nesting_counts_the_levels_of_lists_and_objects(value: object) -> None:
+    from provenance.output import nesting
+
+    assert nesting(value) == _depth(value)
+
+
+def test_nesting_of_ten_thousand_levels_does_not_recurse() -> None:
+    from provenance.output import nesting
+
+    deep: object = {"leaf": []}
+    for _ in range(10_000):
+        deep = [deep]
+    assert nesting(deep) == 10_002
+    assert (nesting("text"), nesting([]), nesting({"a": [[], {}]}), nesting([1, [2]])) == (
+        0, 1, 3, 2)
