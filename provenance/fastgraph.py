@@ -490,6 +490,10 @@ def _dominators(h: Sub, origins: list[str]) -> list[str]:
             if new is not None and idom.get(n) != new:
                 idom[n] = new
                 changed = True
+        if not h.cyclic:
+            # Acyclic: in reverse postorder every predecessor comes before its node,
+            # so the first pass is final (the second would only confirm it).
+            break
     found: list[str] = []
     node = idom[sink]
     while node != h.s:
