@@ -66,6 +66,13 @@ class _Group(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
+            return self._mapped(ctx)
+        finally:
+            if isinstance(ctx.obj, _State):
+                ctx.obj.clear_status()  # before an error is printed, or on an interrupt
+
+    def _mapped(self, ctx: click.Context) -> Any:
+        try:
             return super().invoke(ctx)
         except AmbiguousIdError as exc:
             lines = [f"  {ident}: {text}" for ident, text in exc.candidates]
@@ -91,6 +98,11 @@ class _State:
         self.store = store
         self.endpoint = endpoint
         self.update_endpoint = update_endpoint
+        self.status: Any = None  # a StatusLine while a question runs on a terminal
+
+    def clear_status(self) -> None:
+        if self.status is not None:
+            self.status.clear()
 
     @property
     def location(self) -> str:
@@ -124,7 +136,17 @@ class _State:
     def tracker(self) -> Any:
         from .tracker import Tracker
 
-        return Tracker(self.reader())
+        if self.status is None and sys.stderr.isatty():
+            import os
+
+            from .output import StatusLine
+
+            try:  # seconds before the status line shows (scripts, tests: 0)
+                delay = float(os.environ.get("PROVENANCE_STATUS_DELAY", "1"))
+            except ValueError:
+                delay = 1.0
+            self.status = StatusLine(sys.stderr, delay=delay)
+        return Tracker(self.reader(), progress=self.status)
 
 
 def _format_option(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -153,6 +175,11 @@ def _fmt(fmt: str | None) -> str:
 
 def _echo(data: Any, fmt: str | None, **kwargs: Any) -> None:
     from .output import render_pieces
+
+    ctx = click.get_current_context(silent=True)
+    state = ctx.find_object(_State) if ctx is not None else None
+    if state is not None:
+        state.clear_status()  # the answer is printed where the status line was
 
     batch: list[str] = []
     size = 0

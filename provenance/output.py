@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Literal
 
 __all__ = ["Format", "FORMATS", "render", "render_pieces", "render_table", "cell", "Rendered",
-           "JSONText", "item_text", "row_text", "nesting"]
+           "JSONText", "item_text", "row_text", "nesting", "StatusLine"]
 
 Format = Literal["table", "json", "csv"]
 FORMATS: tuple[str, ...] = ("table", "json", "csv")
@@ -227,3 +227,77 @@ def _json(data: Any) -> str:
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     finally:
         sys.setrecursionlimit(limit)
+
+
+class StatusLine:
+    """How far a long question is, on one line of a terminal's standard error.
+
+    A whole-store question with no kept answers computes every statement's answer (a
+    million statements: one to two minutes). This line says what it is doing; it is
+    written only to a terminal, only once the question has taken *delay* seconds (a
+    quick answer shows nothing), at most every *every* seconds, and :meth:`clear`
+    wipes it before the answer is printed. Call it with (done, total, what); a total
+    of 0 names a step without a count.
+    """
+
+    def __init__(self, stream: Any, delay: float = 1.0, every: float = 0.5) -> None:
+        import threading
+        import time
+
+        self._stream, self._delay, self._every = stream, delay, every
+        self._clock = time.monotonic
+        self._start = self._clock()
+        self._last = -every
+        self._width = 0  # characters on the line now
+        self._what = ""  # what the last count shown counted
+        self._lock = threading.Lock()
+        self._timer: Any = None
+
+    def __call__(self, done: int, total: int, what: str) -> None:
+        text = f"{what}: {done:,} of {total:,} ({100 * done // total}%)" if total else f"{what}..."
+        wait = self._delay - (self._clock() - self._start)
+        if wait > 0:
+            # a step named early is shown when the delay is up, if nothing replaced it
+            self._schedule(wait, text)
+            return
+        if (total and done < total and what == self._what
+                and self._clock() - self._last < self._every):
+            return
+        self._what = what
+        self._schedule(0, text)
+
+    def _schedule(self, wait: float, text: str) -> None:
+        import threading
+
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            if wait <= 0:
+                self._show(text)
+                return
+            self._timer = threading.Timer(wait, self._later, (text,))
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _later(self, text: str) -> None:
+        with self._lock:
+            if self._timer is not None:
+                self._timer = None
+                self._show(text)
+
+    def _show(self, text: str) -> None:
+        text = text[: max(10, shutil.get_terminal_size().columns - 1)]
+        self._stream.write("\r" + text + " " * max(0, self._width - len(text)))
+        self._stream.flush()
+        self._width, self._last = len(text), self._clock()
+
+    def clear(self) -> None:
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            if self._width:
+                self._stream.write("\r" + " " * self._width + "\r")
+                self._stream.flush()
+                self._width = 0

@@ -41,11 +41,19 @@ def _literal(text: str) -> str:
 class Tracker:
     """Answers provenance questions about the statements in *backend*."""
 
-    def __init__(self, backend: Backend, fast: bool = True):
+    def __init__(self, backend: Backend, fast: bool = True,
+                 progress: Callable[[int, int, str], None] | None = None):
         self.backend = backend
         #: answer ``--by source`` questions with :mod:`provenance.fastgraph` (same answers);
         #: False uses the networkx reference throughout (the tests compare the two)
         self.fast = fast
+        #: told (done, total, what) as a whole-store computation goes (total 0: a step),
+        #: e.g. :class:`provenance.output.StatusLine`
+        self.progress = progress
+
+    def _progress(self, done: int, total: int, what: str) -> None:
+        if self.progress is not None:
+            self.progress(done, total, what)
 
     # ------------------------------------------------------------ resolving names
 
@@ -240,10 +248,20 @@ class Tracker:
         """
         from . import fastgraph as fg
 
-        proj, cits = self.citations(wanted)
-        for s in wanted if wanted is not None else sorted(proj.statements):
-            if s in proj.statements:
-                yield proj, fg.analyse(cits, s, cutoff=cutoff, chains=cutoff is None)
+        if wanted is not None:
+            proj, cits = self.citations(wanted)
+            for s in wanted:
+                if s in proj.statements:
+                    yield proj, fg.analyse(cits, s, cutoff=cutoff, chains=cutoff is None)
+            return
+        self._progress(0, 0, "reading the store's citations")
+        proj, cits = self.citations(None)
+        order = sorted(proj.statements)
+        for i, s in enumerate(order):
+            if not i & 0xFFF:
+                self._progress(i, len(order), "statements answered")
+            yield proj, fg.analyse(cits, s, cutoff=cutoff, chains=cutoff is None)
+        self._progress(len(order), len(order), "statements answered")
 
     def citations(
         self, wanted: list[str] | None, all_sources: bool = False
@@ -329,6 +347,8 @@ class Tracker:
         def compute(wanted: list[str] | None) -> Iterator[tuple[str, list[str], Any]]:
             for proj, a in self._fast_analyses(wanted, cutoff):
                 yield a.statement, terms_of(a), render(proj, a)
+            if wanted is None:
+                self._progress(0, 0, "keeping the answers for the next question")
 
         try:
             with collector_paused():  # a million statements: millions of rows
@@ -365,6 +385,7 @@ class Tracker:
     def _fast_impact(self, source: str) -> tuple[Projection, dict[str, tuple[int, int]]]:
         from . import fastgraph as fg
 
+        self._progress(0, 0, "reading the store's citations")
         cits, infos = load_citations(self.backend, None)
         # Only statements whose subgraph holds a report by the source can change.
         mine = {r for r, src in cits.source.items() if src == source}
@@ -377,7 +398,9 @@ class Tracker:
         else:
             candidates = sorted(infos)
         effects: dict[str, tuple[int, int]] = {}
-        for s in candidates:
+        for i, s in enumerate(candidates):
+            if not i & 0xFFF:
+                self._progress(i, len(candidates), "statements weighed")
             counts = fg.impact_counts(cits, s, source)
             if counts is not None:
                 effects[s] = counts

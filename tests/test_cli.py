@@ -444,3 +444,50 @@ def test_words_found_in_many_texts_list_the_same_candidates_past_the_quick_searc
     monkeypatch.setattr(tracker, "_TEXT_CANDIDATES", 2)
     assert refused(run(store, "origin", "Blinken"), "'Blinken'", lines=None) == quick
     assert as_json(store, "origin", "blinken WILL take part")["statement"]["id"] == BLINKEN
+
+
+def test_on_a_terminal_the_status_line_is_wiped_before_the_answer_and_errors(
+    tmp_path: Path,
+) -> None:
+    """stderr a terminal: the status line of a whole-store question (shown at once here)
+    is wiped, and stdout holds the same answer as without a terminal."""
+    import pty
+    import sys
+
+    path = tmp_path / "store"
+    with EmbeddedStore.open_write(path) as backend:
+        ingest_files(backend, [SEEDS])
+
+    def on_terminal(*args: str) -> tuple[int, str, str]:
+        leader, follower = pty.openpty()
+        try:
+            done = subprocess.run(
+                [sys.executable, "-m", "provenance", "--store", str(path), *args],
+                stdout=subprocess.PIPE, stderr=follower, timeout=300, cwd=tmp_path,
+                env={**os.environ, "PROVENANCE_STATUS_DELAY": "0"},  # shown at once
+            )
+            os.close(follower)
+            follower = -1
+            err = b""
+            while True:
+                try:
+                    chunk = os.read(leader, 4096)
+                except OSError:  # the terminal closed
+                    break
+                if not chunk:
+                    break
+                err += chunk
+        finally:
+            if follower >= 0:
+                os.close(follower)
+            os.close(leader)
+        return done.returncode, done.stdout.decode(), err.decode().replace("\r\n", "\n")
+
+    code, out, err = on_terminal("report", "--format", "json")
+    assert code == 0
+    assert json.loads(out) == as_json(path, "report")
+    assert "statements answered: " in err  # every answer computed: the status shown
+    assert err.endswith("\r") and err.rsplit("\r", 2)[-2].strip() == ""  # then wiped
+    code, out, err = on_terminal("impact", "no-such-source")
+    assert code == 2 and out == ""
+    assert "no-such-source" in err.rsplit("\r", 1)[-1]  # the error, on a clean line

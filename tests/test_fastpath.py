@@ -105,3 +105,31 @@ def test_a_writer_reads_the_graph_hashes_again_after_it_writes(tmp_path: Path) -
         ingest_files(backend, files[:1])
         after, _ = backend.index_hashes()
     assert before and set(before) < set(after)
+
+
+def test_a_whole_store_question_tells_its_progress_and_kept_answers_need_none(
+    store: Path,
+) -> None:
+    from provenance.answers import Answers
+
+    calls: list[tuple[int, int, str]] = []
+    backend = EmbeddedStore.open_read(store)
+    try:
+        answers = Answers.open(backend, "report")
+        assert answers is not None
+        answers.db.execute("DELETE FROM answer")  # every answer to compute
+        answers.db.commit()
+        answers.close()
+        tracker = Tracker(backend, progress=lambda *call: calls.append(call))
+        rows = tracker.report()
+        n = len(rows)
+        assert calls[0] == (0, 0, "reading the store's citations")
+        counts = [c for c in calls if c[2] == "statements answered"]
+        assert counts[0] == (0, n, "statements answered")
+        assert counts[-1] == (n, n, "statements answered")
+        assert [d for d, _, _ in counts] == sorted(d for d, _, _ in counts)
+        assert calls[-1] == (0, 0, "keeping the answers for the next question")
+        calls.clear()
+        assert tracker.report() == rows and calls == []  # read back: nothing to tell
+    finally:
+        backend.close()

@@ -176,3 +176,61 @@ def test_nesting_of_ten_thousand_levels_does_not_recurse() -> None:
     assert nesting(deep) == 10_002
     assert (nesting("text"), nesting([]), nesting({"a": [[], {}]}), nesting([1, [2]])) == (
         0, 1, 3, 2)
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_status_line_shows_steps_and_counts_then_wipes_itself() -> None:
+    from provenance.output import StatusLine
+
+    term = _Terminal()
+    status = StatusLine(term, delay=0, every=3600)
+    status(0, 0, "reading the store's citations")
+    status(0, 10, "statements answered")
+    status(5, 10, "statements answered")  # within `every` of the last: not shown
+    status(10, 10, "statements answered")  # the last count always is
+    status(0, 0, "keeping")
+    status.clear()
+    status.clear()  # twice is harmless
+    assert term.getvalue().split("\r") == [
+        "",
+        "reading the store's citations...",
+        "statements answered: 0 of 10 (0%)",
+        "statements answered: 10 of 10 (100%)",
+        "keeping..." + " " * 26,  # blanks over the longer text before
+        " " * len("keeping..."),
+        "",
+    ]
+
+
+def test_a_quick_question_shows_no_status_line() -> None:
+    import time
+
+    from provenance.output import StatusLine
+
+    term = _Terminal()
+    status = StatusLine(term, delay=0.2)
+    status(0, 0, "reading the store's citations")
+    status(3, 3, "statements answered")
+    status.clear()
+    time.sleep(0.4)  # the step's timer was cancelled: it never writes
+    assert term.getvalue() == ""
+
+
+def test_a_step_named_early_is_shown_when_the_delay_is_up() -> None:
+    import time
+
+    from provenance.output import StatusLine
+
+    term = _Terminal()
+    status = StatusLine(term, delay=0.1)
+    status(0, 0, "reading the store's citations")
+    deadline = time.monotonic() + 10
+    while not term.getvalue() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert term.getvalue() == "\rreading the store's citations..."
+    status.clear()
+    assert term.getvalue().endswith("\r")
