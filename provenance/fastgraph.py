@@ -339,8 +339,8 @@ def _chains(h: Sub, limit: int) -> list[list[str]]:
 
 def _count(h: Sub, removed: frozenset[str] = frozenset(), cutoff: int | None = None) -> int:
     """Max number of paths s -> T, unit capacity through non-transparent reports."""
-    if h.parent is not None and not removed:
-        count = _tree_count(h)
+    if h.parent is not None:
+        count = _tree_count(h, removed)
         return count if cutoff is None else min(count, cutoff)
     INF = 1 << 30
     cap: dict[Any, dict[Any, int]] = {}
@@ -393,20 +393,36 @@ def _count(h: Sub, removed: frozenset[str] = frozenset(), cutoff: int | None = N
     return flow
 
 
-def _tree_count(h: Sub) -> int:
+def _tree_count(h: Sub, removed: frozenset[str] = frozenset()) -> int:
     """:func:`_count` on a tree, without a flow: each branch below s adds one path for
-    its first report that is not transparent (every report leads to an origin, and
-    that report is on all of the branch's paths), transparent ones pass their
-    branches' paths on."""
+    its first report that is not transparent (that report is on all of the branch's
+    paths), if a path from it to an origin avoids the *removed* reports (without any,
+    every report leads to an origin); transparent ones pass their branches' paths on."""
     count = 0
-    stack = list(h.succ[h.s])
+    succ = h.succ
+    stack = list(succ[h.s])
     while stack:
         n = stack.pop()
+        if n in removed:
+            continue
         if h.transparent(n):
-            stack.extend(h.succ[n])
-        else:
+            stack.extend(succ[n])
+        elif not removed or _reaches_a_leaf(succ, n, removed):
             count += 1
     return count
+
+
+def _reaches_a_leaf(succ: dict[str, Sequence[str]], n: str, removed: frozenset[str]) -> bool:
+    """Whether a path of the tree *succ* leads from *n* to an origin (a report citing
+    nothing) through no removed report."""
+    stack = [n]
+    while stack:
+        m = stack.pop()
+        below = succ[m]
+        if not below:
+            return True
+        stack.extend(v for v in below if v not in removed)
+    return False
 
 
 def _tree_dominators(h: Sub, origins: list[str]) -> list[str] | None:
@@ -552,9 +568,12 @@ def analyse(c: Citations, s: str, chain_limit: int = 1000, cutoff: int | None = 
 def impact_counts(c: Citations, s: str, source: str) -> tuple[int, int] | None:
     """(count before, count without *source*'s reports), as :func:`provenance.graph.impact`."""
     h = subgraph(c, s)
+    own = c.source
     mine = frozenset(
-        n for n, d in h.data.items()
-        if not h.transparent(n) and (d.get("source") == source or source in d.get("sources", ()))
+        n for n in h.succ
+        if n != s and not h.transparent(n) and (
+            source in h.contracted[n]["sources"] if n in h.contracted
+            else own.get(n, n) == source)
     )
     if not mine:
         return None

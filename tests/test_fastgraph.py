@@ -162,3 +162,29 @@ def test_a_wire_relaying_two_sources_beside_a_third_report_gives_three() -> None
     a = fg.analyse(c, "s")
     assert a.subgraph.tree
     assert (a.independent_sources, a.chains, a.rests_on) == (3, [["a"], ["b"], ["c"]], None)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(trees(), st.sampled_from(["a", "b", "c"]))
+def test_a_trees_impact_is_counted_as_the_reference_counts_it(G: nx.DiGraph, source: str) -> None:
+    """Without the source's reports a tree is still counted without a flow."""
+    c = _citations(G)
+    assert fg.subgraph(c, "s").tree
+    assert fg.impact_counts(c, "s", source) == g.impact(G, source, ["s"]).get("s")
+
+
+def test_a_branch_whose_every_path_runs_through_the_removed_source_counts_nothing() -> None:
+    # s -> a -> b -> (c, d): a is the branch's first report; without source "x" (b and
+    # d) the path a -> b is cut, a -> ... reaches no origin: 0 paths. Beside it s -> e.
+    c = fg.Citations()
+    for r, src in (("a", "w"), ("b", "x"), ("c", "y"), ("d", "x"), ("e", "z")):
+        c.add_report(r, source=src, statement="s")
+    for u, v in (("a", "b"), ("b", "c"), ("b", "d")):
+        c.cite(u, v)
+    c.roots["s"] = ["a", "e"]
+    h = fg.subgraph(c, "s")
+    assert h.tree
+    assert fg._count(h) == 2
+    assert fg._count(h, frozenset({"b", "d"})) == 1  # e alone
+    assert fg._count(h, frozenset({"d"})) == 2  # a -> b -> c still
+    assert fg.impact_counts(c, "s", "x") == (2, 1)
