@@ -426,7 +426,8 @@ class Tracker:
         counts: dict[str, int] = {}
         origin_counts: dict[str, int] = {}
         proj = None
-        for proj, a in self._analyses(None, by):  # noqa: B007 - proj is used after the loop
+        # Only dominators and origins are counted: no chains, no flow (cutoff=2).
+        for proj, a in self._analyses(None, by, 2):  # noqa: B007 - proj is used after the loop
             for node in a.dominators:
                 for src in self._node_sources(a.subgraph, node):
                     counts[src] = counts.get(src, 0) + 1
