@@ -408,9 +408,9 @@ class Tracker:
 
     def statements(self) -> list[dict[str, Any]]:
         """Every statement with its text and triple."""
-        from .projection import _all_statement_infos  # no graph is needed to list them
+        from .projection import statement_infos  # no graph is needed to list them
 
-        infos = _all_statement_infos(self.backend)
+        infos = statement_infos(self.backend)
         return [
             {
                 "id": local_id(info.iri),

@@ -133,3 +133,23 @@ def test_a_whole_store_question_tells_its_progress_and_kept_answers_need_none(
         assert tracker.report() == rows and calls == []  # read back: nothing to tell
     finally:
         backend.close()
+
+
+def test_statements_are_listed_from_the_index_as_the_store_lists_them(
+    store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from provenance import projection
+
+    reader = EmbeddedStore.open_read(store)
+    from_index = Tracker(reader).statements()
+    Tracker(reader).sources()  # the whole-store tables, built: read from them
+    assert reader._indexed is not None  # type: ignore[attr-defined]
+    assert Tracker(reader).statements() == from_index
+    reader.close()
+    monkeypatch.setattr(projection, "statement_infos", projection._all_statement_infos)
+    other = EmbeddedStore.open_read(store)
+    try:
+        from_store = Tracker(other).statements()  # five DISTINCT queries
+    finally:
+        other.close()
+    assert from_index == from_store and from_index
