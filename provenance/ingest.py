@@ -253,6 +253,7 @@ def validate_units(units: Sequence[Unit], store: Backend | None = None) -> None:
     # Refused by the quick check: pyshacl, the reference, decides and words the message.
     import pyshacl
 
+    _refuse_non_numbers(units)
     data = Graph()
     owner: dict[Any, Unit] = {}
     for unit in units:
@@ -260,9 +261,14 @@ def validate_units(units: Sequence[Unit], store: Backend | None = None) -> None:
             data.add(triple)
             owner.setdefault(triple[0], unit)
     data += context
-    conforms, report, _ = pyshacl.validate(
-        data, shacl_graph=_shapes(), advanced=False, inference="none", allow_warnings=True
-    )
+    try:
+        conforms, report, _ = pyshacl.validate(
+            data, shacl_graph=_shapes(), advanced=False, inference="none", allow_warnings=True
+        )
+    except ArithmeticError as exc:  # a value rdflib cannot compare (see _refuse_non_numbers)
+        raise ValidationError(
+            f"the input holds a value the SHACL shapes cannot compare ({exc!r}); "
+            "check its numbers") from None
     if conforms:
         return
     sh = "http://www.w3.org/ns/shacl#"
@@ -276,6 +282,25 @@ def validate_units(units: Sequence[Unit], store: Backend | None = None) -> None:
         detail = message or f"violates the shape on {path}"
         raise ValidationError(f"{where}: {what}: {detail} (SHACL)")
     raise ValidationError("the input does not satisfy the SHACL shapes")
+
+
+def _refuse_non_numbers(units: Sequence[Unit]) -> None:
+    """Refuse an xsd:decimal that is no number ("NaN", "INF"): outside the type's lexical
+    space, yet rdflib reads it as Python's Decimal does, and pyshacl's range checks then
+    raise instead of answering (the bulk path's checker refuses it as out of range)."""
+    from decimal import Decimal
+
+    from rdflib import Literal as RDFLiteral
+    from rdflib.namespace import XSD
+
+    for unit in units:
+        for s, p, o in unit.triples:
+            if (isinstance(o, RDFLiteral) and o.datatype == XSD.decimal
+                    and isinstance(o.value, Decimal) and not o.value.is_finite()):
+                name = str(p).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+                raise ValidationError(
+                    f"{unit.where}: {local_id(str(s))}: {name} {str(o)!r} is not an "
+                    "xsd:decimal number; write a finite decimal")
 
 
 def _to_ntriples(unit: Unit) -> list[str]:

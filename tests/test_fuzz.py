@@ -47,7 +47,7 @@ from test_ingest import dump  # the store as sorted N-Quads lines
 
 from provenance import bulk
 from provenance.cli import cli
-from provenance.errors import ProvenanceError
+from provenance.errors import ProvenanceError, ValidationError
 from provenance.ingest import ingest_files, validate_files
 from provenance.store import EmbeddedStore
 from provenance.tracker import Tracker
@@ -1051,3 +1051,24 @@ def test_rdflib_warnings_about_an_ill_typed_literal_never_reach_the_terminal() -
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr and "Failed to convert" not in done.stderr
     assert done.stderr.strip().splitlines() == [f"1 of 1 document(s) written to {tmp}/store"]
+
+
+@pytest.mark.parametrize("value", ["nan", "NaN", "sNaN", "INF", "-Infinity"])
+def test_a_confidence_that_is_no_number_is_refused_in_one_line(value: str) -> None:
+    """rdflib reads "NaN"^^xsd:decimal as Python's Decimal does; pyshacl's range check
+    on it raised decimal.InvalidOperation (found by the rewired N-Quads fuzz test)."""
+    quads = _nquads()
+    for q in quads:
+        if q[1].endswith("#confidence>"):
+            q[2] = f'"{value}"^^<http://www.w3.org/2001/XMLSchema#decimal>'
+    payload = "".join(" ".join(q) + " .\n" for q in quads)
+    with scratch() as tmp, seeded_store() as store:
+        path = tmp / "nan.nq"
+        path.write_text(payload, "utf-8")
+        with pytest.raises(ValidationError, match="confidence '.*' is not an xsd:decimal number"):
+            validate_files([path], EmbeddedStore.open_read(store))
+        before = dump(store)
+        result = run_cli("--store", str(store), "ingest", str(path))
+        assert result.exit_code == 2 and "Traceback" not in result.output
+        assert len(result.stderr.strip().splitlines()) == 1
+        assert dump(store) == before
