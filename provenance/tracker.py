@@ -410,6 +410,7 @@ class Tracker:
         """Every statement with its text and triple."""
         from .projection import statement_infos  # no graph is needed to list them
 
+        self._progress(0, 0, "reading the statements")  # half a minute at 1M
         infos = statement_infos(self.backend)
         return [
             {

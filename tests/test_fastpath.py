@@ -131,6 +131,7 @@ def test_a_whole_store_question_tells_its_progress_and_kept_answers_need_none(
         assert calls[-1] == (0, 0, "keeping the answers for the next question")
         calls.clear()
         assert tracker.report() == rows and calls == []  # read back: nothing to tell
+        assert tracker.statements() and calls == [(0, 0, "reading the statements")]
     finally:
         backend.close()
 
