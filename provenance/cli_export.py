@@ -121,7 +121,6 @@ def export_command(
     from .export import export, select
 
     source = select(state.tracker(), statements, document, by)  # type: ignore[arg-type]
-    state.clear_status()  # the export and its messages go where a status line was
     try:
         with _output(output) as out:
             export(source, fmt, out)

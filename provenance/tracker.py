@@ -55,6 +55,14 @@ class Tracker:
         if self.progress is not None:
             self.progress(done, total, what)
 
+    def _counted(self, items: list[str], what: str) -> Iterator[str]:
+        """*items*, telling :attr:`progress` how many are done now and then."""
+        for i, item in enumerate(items):
+            if not i & 0xFFF:
+                self._progress(i, len(items), what)
+            yield item
+        self._progress(len(items), len(items), what)
+
     # ------------------------------------------------------------ resolving names
 
     def _exists(self, iri: str, pattern: str) -> bool:
@@ -248,20 +256,14 @@ class Tracker:
         """
         from . import fastgraph as fg
 
-        if wanted is not None:
-            proj, cits = self.citations(wanted)
-            for s in wanted:
-                if s in proj.statements:
-                    yield proj, fg.analyse(cits, s, cutoff=cutoff, chains=cutoff is None)
-            return
-        self._progress(0, 0, "reading the store's citations")
-        proj, cits = self.citations(None)
-        order = sorted(proj.statements)
-        for i, s in enumerate(order):
-            if not i & 0xFFF:
-                self._progress(i, len(order), "statements answered")
-            yield proj, fg.analyse(cits, s, cutoff=cutoff, chains=cutoff is None)
-        self._progress(len(order), len(order), "statements answered")
+        if wanted is None:
+            self._progress(0, 0, "reading the store's citations")
+        proj, cits = self.citations(wanted)
+        order = (wanted if wanted is not None
+                 else self._counted(sorted(proj.statements), "statements answered"))
+        for s in order:
+            if s in proj.statements:
+                yield proj, fg.analyse(cits, s, cutoff=cutoff, chains=cutoff is None)
 
     def citations(
         self, wanted: list[str] | None, all_sources: bool = False
@@ -398,9 +400,7 @@ class Tracker:
         else:
             candidates = sorted(infos)
         effects: dict[str, tuple[int, int]] = {}
-        for i, s in enumerate(candidates):
-            if not i & 0xFFF:
-                self._progress(i, len(candidates), "statements weighed")
+        for s in self._counted(candidates, "statements weighed"):
             counts = fg.impact_counts(cits, s, source)
             if counts is not None:
                 effects[s] = counts
