@@ -419,23 +419,54 @@ def graph_hash(digest: str, name: str) -> str:
 
 def _nquads(path: Path) -> Iterator[tuple[str, Quad]]:
     """(graph name, quad) for every quad of an N-Quads file, streamed by Oxigraph's parser."""
-    for name, q, _ in _nquads_lines(path):
-        yield name, q
+    for _, quads in _nquads_blocks(path):
+        for name, q, _ in quads:
+            yield name, q
 
 
-def _nquads_lines(path: Path) -> Iterator[tuple[str, Quad, Any]]:
-    """(graph name, quad, Oxigraph's quad) for every quad of an N-Quads file, streamed by
-    Oxigraph's parser (``str()`` of its quad is the quad's N-Quads line, less " .").
+_BLOCK = 4 << 20  # bytes of N-Quads read (and parsed, and sent to the loader) at a time
+_HASH_BYTES = _HASH.encode()
+
+
+def _nquads_blocks(path: Path) -> Iterator[tuple[bytes, Iterator[tuple[str, Quad, Any]]]]:
+    """An N-Quads file in blocks of whole lines, each with its quads: (graph name, quad,
+    Oxigraph's quad) for every quad of the block (``str()`` of Oxigraph's quad is its
+    N-Quads line, less " ."). Consume a block's quads before asking for the next block.
+
+    The bulk path sends a block the checks accept to the loader as it was read (a
+    line of N-Quads cannot hold a newline, so a block is whole quads): writing every
+    quad out again cost a third of the checking thread's time.
 
     Quads in the default graph are refused: the bulk path takes documents in graphs
     of their own. A ``pt:contentHash`` read from the file is skipped (the store
     writes its own, as :func:`provenance.rdfio.load_rdf_units` does).
     """
+    first = 1  # the block's first line number
+    with path.open("rb") as f:
+        held: list[bytes] = []  # the start of a line longer than a block
+        while True:
+            data = f.read(_BLOCK)
+            cut = data.rfind(b"\n")
+            if data and cut < 0:
+                held.append(data)
+                continue
+            block = b"".join([*held, data[: cut + 1]]) if data else b"".join(held)
+            held = [data[cut + 1:]] if data else []
+            if block:
+                yield block, _block_quads(path, block, first)
+                first += block.count(b"\n")
+            if not data:
+                return
+
+
+def _block_quads(path: Path, block: bytes, first: int) -> Iterator[tuple[str, Quad, Any]]:
+    import re
+
     import pyoxigraph as ox
 
     literal, named, blank = ox.Literal, ox.NamedNode, ox.BlankNode
     try:
-        for q in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS):
+        for q in ox.parse(input=block, format=ox.RdfFormat.N_QUADS):
             g = q.graph_name
             if not isinstance(g, named):
                 raise InputError(
@@ -454,10 +485,13 @@ def _nquads_lines(path: Path) -> Iterator[tuple[str, Quad, Any]]:
             else:
                 yield g.value, (s, p, f"_:{o.value}", BNODE, None, None), q
     except SyntaxError as exc:
-        # Oxigraph appends "(FILE, line N)" to the message: say FILE:N first instead,
-        # as every other syntax error does.
-        message = (exc.msg or str(exc) or "invalid syntax").splitlines()[0]
-        line = f":{exc.lineno}" if exc.lineno else ""
+        # Oxigraph counts lines from the block's start: count them from the file's.
+        def shifted(m: re.Match[str]) -> str:
+            return f"line {int(m[1]) + first - 1}"
+
+        message = re.sub(r"line (\d+)", shifted,
+                         (exc.msg or str(exc) or "invalid syntax").splitlines()[0])
+        line = f":{exc.lineno + first - 1}" if exc.lineno else ""
         raise InputError(f"{path}{line}: nquads syntax error: {message}") from None
 
 
@@ -593,26 +627,40 @@ def bulk_ingest(store: Any, files: Sequence[Path]) -> list[Any]:
             digest = digests.submit(_file_digest, path, stop)
             where = str(path)
             mine: dict[str, _Graph] = {}
-            for name, q, parsed in _nquads_lines(path):
-                g = mine.get(name)
-                if g is None:
-                    g = mine[name] = _Graph(name, where, "")  # its hash once read
-                    new_graph(g)
-                g.triples += 1
-                checker.add(q)
-                s, p, o, kind = q[0], q[1], q[2], q[3]
-                if p in _NEEDS and kind == IRI:
-                    if o not in needed:
-                        needed[o] = where
-                elif p == label_p and not s.startswith("_:"):
-                    declared.add(s)
-                elif p == text_p:
-                    first = texts.setdefault(s, (o, where))
-                    if first[0] != o:
-                        _text_clash(s, first, o, where)
-                if name not in known:
-                    write(f"{parsed} .\n")  # Oxigraph's own N-Quads: faster than _line
-                    index.add(name, q)
+            for block, quads in _nquads_blocks(path):
+                # The block goes to the loader as it was read, unless some of its quads
+                # must not: a graph the store holds already, a content hash.
+                whole, fresh = _HASH_BYTES not in block, False
+                for name, q, parsed in quads:
+                    g = mine.get(name)
+                    if g is None:
+                        g = mine[name] = _Graph(name, where, "")  # its hash once read
+                        new_graph(g)
+                    g.triples += 1
+                    checker.add(q)
+                    s, p, o, kind = q[0], q[1], q[2], q[3]
+                    if p in _NEEDS and kind == IRI:
+                        if o not in needed:
+                            needed[o] = where
+                    elif p == label_p and not s.startswith("_:"):
+                        declared.add(s)
+                    elif p == text_p:
+                        first = texts.setdefault(s, (o, where))
+                        if first[0] != o:
+                            _text_clash(s, first, o, where)
+                    if name not in known:
+                        fresh = True
+                        if not whole:
+                            write(f"{parsed} .\n")  # Oxigraph's own N-Quads: faster than _line
+                        index.add(name, q)
+                    elif whole:  # the quads before this one go one by one, as the rest
+                        whole = False
+                        for before, _, earlier in _block_quads(path, block, 1):
+                            if before == name:
+                                break
+                            write(f"{earlier} .\n")
+                if whole and fresh:
+                    loader.send(block)
             content = digest.result()
             for name, g in mine.items():
                 g.content_hash = graph_hash(content, name)
@@ -641,9 +689,10 @@ class _PipeLoader:
     No library streams a Python producer into ``Store.bulk_load`` without holding
     the GIL for every read, hence this class: the loader reads the pipe's other end
     as a file (``/dev/fd/N``) in Rust, so checking (Python, one core) and loading
-    (Rust, without the GIL) overlap. Lines are sent a few megabytes at a time; before
-    a chunk is sent, the graphs it may hold are recorded in :data:`PENDING` (one small
-    transaction), so that whatever the loader has written is always listed there.
+    (Rust, without the GIL) overlap. Lines (YAML) and blocks of an N-Quads file as
+    it was read (:meth:`send`) go a few megabytes at a time; before a chunk is sent,
+    the graphs it may hold are recorded in :data:`PENDING` (one small transaction), so
+    that whatever the loader has written is always listed there.
 
     The whole batch goes to one ``bulk_load`` call. The loader holds about a kilobyte
     a quad up to a plateau near 1.9 GB; a million N-Quads statements loaded by calls of
@@ -673,6 +722,13 @@ class _PipeLoader:
         if len(lines) >= self._CHUNK:
             self._send()
 
+    def send(self, block: bytes) -> None:
+        """Whole lines of N-Quads, all of new graphs (announced with :meth:`graph`)."""
+        self._send()  # the lines written before go first
+        if not block.endswith(b"\n"):  # a file's last line: the next file's must not join it
+            block += b"\n"
+        self._out(memoryview(block))
+
     def _send(self) -> None:
         if self.raw is None:
             self.raw = self.store.raw()  # opened for writing: readers wait from here on
@@ -684,10 +740,13 @@ class _PipeLoader:
             self.unlisted = []
         if not self.lines:
             return
-        if self.thread is None:
-            self._start()
         data = memoryview("".join(self.lines).encode("utf-8"))
         self.lines = []
+        self._out(data)
+
+    def _out(self, data: memoryview) -> None:
+        if self.thread is None:
+            self._start()
         assert self.out is not None
         try:
             while data:

@@ -200,6 +200,62 @@ def _doc(extra: str = "", text: str = "A claim") -> str:
     ]) + "\n"
 
 
+def _seed_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The seed article's graph as N-Quads lines, without its content hash."""
+    import pyoxigraph as ox
+
+    _ingest(tmp_path / "seed-store", [ROOT / "seeds"], False, monkeypatch)
+    raw = ox.Store.read_only(str(tmp_path / "seed-store" / "oxigraph"))
+    return sorted(f"{q} .\n" for q in raw if "contentHash" not in str(q.predicate))
+
+
+@pytest.mark.parametrize("block", [97, 4096, bulk._BLOCK],
+                         ids=["lines-longer-than-a-block", "many-blocks", "one-block"])
+def test_nquads_read_in_blocks_store_what_the_ordinary_path_stores(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int
+) -> None:
+    """A block of lines goes to the loader as it was read, unless it holds a graph the
+    store has already (sent line by line, less that graph) or a content hash (left
+    out). A file's last line without a newline does not run into the next file's."""
+    monkeypatch.setattr(bulk, "_BLOCK", block)
+    corpus_lines = (corpus / "nquads" / "corpus.nq").read_text().splitlines(keepends=True)
+    seed = _seed_lines(tmp_path, monkeypatch)
+    half = len(corpus_lines) // 2
+    hashed = f'<{ID}document/d9> <{PT}contentHash> "from another store" <{ID}document/d9> .\n'
+    (tmp_path / "in").mkdir()
+    first, second = tmp_path / "in" / "a.nq", tmp_path / "in" / "b.nq"
+    # the seed's graph in the middle of the corpus: the store holds it already
+    first.write_text("".join(corpus_lines[:half] + seed + corpus_lines[half:]).rstrip("\n"))
+    second.write_text(hashed + _doc().replace("document/d1", "document/d9"))
+    stores = {}
+    for name, bulk_on in (("bulk", True), ("ordinary", False)):
+        stores[name] = tmp_path / name
+        _ingest(stores[name], [ROOT / "seeds"], False, monkeypatch)
+        results = _ingest(stores[name], [first, second], bulk_on, monkeypatch)
+        statuses = {r.graph.rsplit("/", 1)[1]: r.status for r in results}
+        assert statuses.pop("blinken-brussels") == "unchanged"
+        assert set(statuses.values()) == {"added"}
+        assert len(statuses) == 1 + len({line.rsplit(" <", 1)[1] for line in corpus_lines})
+    assert _quads(stores["bulk"], hashes=False) == _quads(stores["ordinary"], hashes=False)
+    assert "from another store" not in " ".join(_quads(stores["bulk"]))
+
+
+@pytest.mark.parametrize("block", [64, bulk._BLOCK], ids=["small-blocks", "one-block"])
+def test_an_nquads_syntax_error_names_the_line_of_the_file_in_any_block(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int
+) -> None:
+    monkeypatch.setattr(bulk, "_BLOCK", block)
+    good = _doc().splitlines(keepends=True)
+    path = _bad_batch(tmp_path, "".join(good * 3) + "<http://e.org/a> b <http://e.org/c> "
+                      f"<{ID}document/d1> .\n" + "".join(good))
+    line = 3 * len(good) + 1
+    with pytest.raises(InputError) as info:
+        _ingest(tmp_path / "s", [path], True, monkeypatch)
+    assert str(info.value) == (f"{path}:{line}: nquads syntax error: Parser error at line "
+                               f"{line} column 18: The predicate of a triple must be an IRI")
+    assert not (tmp_path / "s").exists()
+
+
 @pytest.mark.parametrize("bulk_on", [True, False], ids=["bulk", "ordinary"])
 def test_a_graph_with_a_blank_node_is_rewritten_whole_when_its_dump_changes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bulk_on: bool
