@@ -11,6 +11,7 @@ nothing here prints.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -332,9 +333,10 @@ class Tracker:
 
     def _whole_store(self, kind: str, by: By, cutoff: int | None,
                      render: Callable[[Projection, Any], dict[str, Any] | None],
-                     text_only: bool = False) -> list[Any]:
+                     text_only: bool = False, keep_hashes: bool = False) -> list[Any]:
         """Rows of every statement: from the answers kept for an embedded store where it
-        has them (:mod:`provenance.answers`), else computed."""
+        has them (:mod:`provenance.answers`), else computed. *keep_hashes*: the caller
+        reads the citation index next, and drops the store's hashes then."""
         answers = None
         if by == "source" and self.fast:
             from .answers import Answers
@@ -356,7 +358,7 @@ class Tracker:
             with collector_paused():  # a million statements: millions of rows
                 return answers.rows(self.backend, compute, decode=not text_only)
         finally:
-            answers.close()
+            answers.close(keep_hashes)
 
     def impact(self, source: str, by: By = "source") -> list[dict[str, Any]]:
         """The statements that rest on *source* or lose independence without it."""
@@ -423,24 +425,48 @@ class Tracker:
         ]
 
     def sources(self, by: By = "source") -> list[dict[str, Any]]:
-        """Every source with how many statements rest on it (it is a cut vertex)."""
-        counts: dict[str, int] = {}
-        origin_counts: dict[str, int] = {}
-        proj = None
+        """Every source with how many statements rest on it (it is a cut vertex), and
+        how many it is an origin of."""
         # Only dominators and origins are counted: no chains, no flow (cutoff=2).
-        for proj, a in self._analyses(None, by, 2):  # noqa: B007 - proj is used after the loop
-            for node in a.dominators:
-                for src in self._node_sources(a.subgraph, node):
-                    counts[src] = counts.get(src, 0) + 1
-            for node in a.origins:
-                for src in self._node_sources(a.subgraph, node):
-                    origin_counts[src] = origin_counts.get(src, 0) + 1
-        if proj is None:
-            proj = self.projection(None, by)
-        shown = proj.sources
-        if by == "organization":
-            orgs = set(proj.organization_of().get(i, i) for i in shown)
-            shown = {i: info for i, info in shown.items() if i in orgs}
+        if by == "source" and self.fast:
+            rows = self._whole_store("sources", by, 2, self._sources_row, keep_hashes=True)
+            # the tables' if they were built for the answers, else from the index
+            self._progress(0, 0, "reading the sources")
+            try:
+                shown = load_sources(self.backend)
+            finally:
+                drop = getattr(self.backend, "drop_index_hashes", None)
+                if drop is not None:
+                    drop()
+        else:
+            proj = None
+            rows = []
+            for proj, a in self._analyses(None, by, 2):  # noqa: B007 - proj is used below
+                if (row := self._sources_row(proj, a)) is not None:
+                    rows.append(row)
+            if proj is None:
+                proj = self.projection(None, by)
+            shown = proj.sources
+            if by == "organization":
+                orgs = set(proj.organization_of().get(i, i) for i in shown)
+                shown = {i: info for i, info in shown.items() if i in orgs}
+        counts: Counter[str] = Counter()
+        origin_counts: Counter[str] = Counter()
+        for row in rows:
+            counts.update(row["rests_on"])
+            origin_counts.update(row["origins"])
+        return self._source_rows(shown, counts, origin_counts)
+
+    def _sources_row(self, proj: Projection, a: Any) -> dict[str, Any] | None:
+        """What :meth:`sources` counts of one statement (kept as its answer): the
+        sources of its dominators and of its origins (None: neither)."""
+        H = a.subgraph
+        rests = [src for node in a.dominators for src in self._node_sources(H, node)]
+        origins = [src for node in a.origins for src in self._node_sources(H, node)]
+        return {"rests_on": rests, "origins": origins} if rests or origins else None
+
+    def _source_rows(self, shown: dict[str, Any], counts: Counter[str],
+                     origin_counts: Counter[str]) -> list[dict[str, Any]]:
         rows = [
             {
                 "id": self.source_id(iri),

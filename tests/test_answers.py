@@ -1,6 +1,6 @@
 """Kept whole-store answers equal answers computed from scratch, after any change.
 
-Reference: ``single-source`` and ``report`` with the kept answers switched off
+Reference: ``single-source``, ``report`` and ``sources`` with the kept answers switched off
 (:mod:`provenance.answers`). Hypothesis draws sequences of changes (documents added,
 replaced by another version, removed; a source relabelled; a raw SPARQL update) over
 documents that share statements and sources, so one change reaches statements of
@@ -47,14 +47,14 @@ def _variants() -> list[dict[str, Any]]:
 VARIANTS = _variants()
 
 
-def _answers(path: Path, kept: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
+def _answers(path: Path, kept: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, ...]:
     with monkeypatch.context() as m:
         if not kept:
             m.setattr(answers_module.Answers, "open", classmethod(lambda cls, b, k: None))
         store = EmbeddedStore.open_read(path)
         try:
             tracker = Tracker(store)
-            return tracker.single_source(), tracker.report()
+            return tracker.single_source(), tracker.report(), tracker.sources()
         finally:
             store.close()
 
@@ -69,7 +69,7 @@ def _update(path: Path, text: str) -> None:
     assert result.exit_code == 0, result.output
 
 
-def _same(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
+def _same(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, ...]:
     reference = _answers(path, False, monkeypatch)
     assert _answers(path, True, monkeypatch) == reference
     return reference
@@ -115,6 +115,19 @@ def test_kept_answers_equal_fresh_answers_after_any_change(
         _same(path, monkeypatch)
 
 
+def _recorded_analyses(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The statements each analysis is asked for (None: the whole store), from now on."""
+    asked: list[Any] = []
+    original = Tracker._fast_analyses
+
+    def recording(self: Tracker, wanted: Any, cutoff: Any = None) -> Any:
+        asked.append(wanted)
+        return original(self, wanted, cutoff)
+
+    monkeypatch.setattr(Tracker, "_fast_analyses", recording)
+    return asked
+
+
 def test_one_more_document_recomputes_only_the_statements_it_touches(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -134,14 +147,7 @@ def test_one_more_document_recomputes_only_the_statements_it_touches(
         ],
     }
     _write(tmp_path / "store", graph_writes(tmp_path / "b", [new]))
-    asked: list[Any] = []
-    original = Tracker._fast_analyses
-
-    def recording(self: Tracker, wanted: Any, cutoff: Any = None) -> Any:
-        asked.append(wanted)
-        return original(self, wanted, cutoff)
-
-    monkeypatch.setattr(Tracker, "_fast_analyses", recording)
+    asked = _recorded_analyses(monkeypatch)
     store = EmbeddedStore.open_read(tmp_path / "store")
     single = Tracker(store).single_source()
     store.close()
@@ -152,6 +158,27 @@ def test_one_more_document_recomputes_only_the_statements_it_touches(
     assert single == after[0]
     assert after != before
     assert {r["statement"] for r in single} >= {"new"}  # rests on the one official
+
+
+def test_sources_asked_again_reads_its_kept_answers_and_not_the_whole_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second ``sources`` analyses nothing and builds no whole-store tables: its
+    counts are kept, and the sources are read through the citation index."""
+    path = tmp_path / "store"
+    _write(path, graph_writes(tmp_path / "a", list({v["document"]["id"]: v
+                                                    for v in VARIANTS[:8]}.values())))
+    asked = _recorded_analyses(monkeypatch)
+    answers = []
+    for _ in range(2):
+        store = EmbeddedStore.open_read(path)
+        answers.append(Tracker(store).sources())
+        assert (getattr(store, "_indexed", None) is None) == (len(answers) == 2)
+        store.close()
+    assert asked == [None]  # the whole store once, then nothing
+    assert answers[0] == answers[1]
+    assert any(row["statements"] for row in answers[0])
+    assert any(row["origin_of"] for row in answers[0])
 
 
 def test_answers_are_not_kept_where_facts_sit_outside_hashed_graphs(
@@ -169,7 +196,7 @@ def test_answers_are_not_kept_where_facts_sit_outside_hashed_graphs(
 
 
 @pytest.mark.parametrize("fmt", ["json", "csv", "table"])
-@pytest.mark.parametrize("command", ["report", "single-source"])
+@pytest.mark.parametrize("command", ["report", "single-source", "sources"])
 def test_kept_answers_print_exactly_what_fresh_answers_print(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str, fmt: str
 ) -> None:
@@ -214,11 +241,11 @@ def test_a_cited_term_that_becomes_a_report_recomputes_the_statements_citing_it(
 
     path = tmp_path / "store"
     _write(path, [graph("first", [(p, s, wire)], [f"<{p}> <{prov}wasDerivedFrom> <{c}> ."])])
-    single, _ = _same(path, monkeypatch)
+    single = _same(path, monkeypatch)[0]
     assert [r["rests_on"] for r in single if r["statement"] == "s"] == ["wire"]
     _write(path, [graph("second", [(c, t, tass), (o, t, official)],
                         [f"<{c}> <{prov}wasDerivedFrom> <{o}> ."])])
-    single, _ = _same(path, monkeypatch)
+    single = _same(path, monkeypatch)[0]
     assert [r["rests_on"] for r in single if r["statement"] == "s"] == ["official"]
 
 
@@ -247,8 +274,8 @@ def test_a_document_changing_its_publisher_in_another_graph_recomputes_its_repor
     ], "reports")
     path = tmp_path / "store"
     _write(path, [document(wire, "1"), report])
-    _, rows = _same(path, monkeypatch)
+    rows = _same(path, monkeypatch)[1]
     assert [row["unattributed"] for row in rows] == [True]
     _write(path, [document(other, "2")])
-    _, rows = _same(path, monkeypatch)
+    rows = _same(path, monkeypatch)[1]
     assert [row["unattributed"] for row in rows] == [False]

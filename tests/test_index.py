@@ -27,18 +27,23 @@ EXAMPLES = ROOT / "examples" / "annotations"
 
 
 def _loaded(path: Path, use_index: bool, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """(citations, statement infos, sources) of the whole store, one way or the other."""
+    """(citations, statement infos, sources) of the whole store, one way or the other;
+    the sources twice: listed before the tables are built (the index's sources alone,
+    then what they are read from the store), and from the tables."""
     with monkeypatch.context() as m:
         if not use_index:
             m.setattr(projection, "_indexed_facts", lambda backend: None)
+            m.setattr(projection, "_indexed_source_iris", lambda backend: None)
         store = EmbeddedStore.open_read(path)
+        listed = projection.load_sources(store)
+        assert getattr(store, "_indexed", None) is None  # the tables are not built for it
         cits, infos = projection.load_citations(store, None)
         sources = projection.load_sources(store)
     return (
         cits.source, cits.statement, cits.entry,
         {r: sorted(cs) for r, cs in cits.succ.items()},
         {s: sorted(rs) for s, rs in cits.roots.items()},
-        infos, sources,
+        infos, sources, listed,
     )
 
 
