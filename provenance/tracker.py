@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from ._names import ID, IRI, document_iri, local_id, source_iri, statement_iri  # no rdflib
 from .errors import AmbiguousIdError, UnknownIdError
 from .projection import Projection, SourceInfo, load_citations, load_projection, load_sources
-from .store import Backend, Row
+from .store import Backend, EmbeddedStore, Row
 
 if TYPE_CHECKING:
     from .fastgraph import Citations
@@ -428,16 +428,15 @@ class Tracker:
         """Every source with how many statements rest on it (it is a cut vertex), and
         how many it is an origin of."""
         # Only dominators and origins are counted: no chains, no flow (cutoff=2).
-        if by == "source" and self.fast:
+        if by == "source" and self.fast and isinstance(self.backend, EmbeddedStore):
+            # (another store keeps no answers, and its sources would be read twice)
             rows = self._whole_store("sources", by, 2, self._sources_row, keep_hashes=True)
             # the tables' if they were built for the answers, else from the index
             self._progress(0, 0, "reading the sources")
             try:
                 shown = load_sources(self.backend)
             finally:
-                drop = getattr(self.backend, "drop_index_hashes", None)
-                if drop is not None:
-                    drop()
+                self.backend.drop_index_hashes()
         else:
             proj = None
             rows = []
