@@ -813,6 +813,21 @@ def test_rdf_that_parses_but_breaks_the_model_raises_only_the_projects_errors(
     check_input_never_crashes(payload, "rewired.nq")
 
 
+def check_nquads_on_the_bulk_path_never_crash(payload: bytes, name: str, block: int) -> None:
+    """:func:`check_input_never_crashes` with the bulk path taken whatever the file's
+    size, the file read in blocks of *block* bytes (the blocks the loader is sent)."""
+    with mock.patch.object(bulk, "BULK_MIN_BYTES", 0), mock.patch.object(bulk, "_BLOCK", block):
+        check_input_never_crashes(payload, name)
+
+
+@budget(8)
+@given(rewired_nquads(), st.sampled_from([64, 1000, 4 << 20]))
+def test_rewired_nquads_on_the_bulk_path_raise_only_the_projects_errors(
+    payload: bytes, block: int
+) -> None:
+    check_nquads_on_the_bulk_path_never_crash(payload, "rewired.nq", block)
+
+
 @budget(10)
 @given(st.lists(st.tuples(YAML_VALUES, st.sampled_from(SUFFIXES[:1] + ["json"])), min_size=2,
                 max_size=3))
@@ -888,6 +903,9 @@ PROPERTIES: list[tuple[str, st.SearchStrategy[Any], Callable[..., None]]] = [
      check_input_never_crashes),
     ("rewired-nquads", st.tuples(rewired_nquads(), st.just("rewired.nq")),
      check_input_never_crashes),
+    ("rewired-nquads-bulk",
+     st.tuples(rewired_nquads(), st.just("rewired.nq"), st.sampled_from([64, 1000, 4 << 20])),
+     check_nquads_on_the_bulk_path_never_crash),
 ]
 
 assert len({name for name, _, _ in PROPERTIES}) == len(PROPERTIES)
