@@ -630,7 +630,7 @@ def bulk_ingest(store: Any, files: Sequence[Path]) -> list[Any]:
             for block, quads in _nquads_blocks(path):
                 # The block goes to the loader as it was read, unless some of its quads
                 # must not: a graph the store holds already, a content hash.
-                whole, fresh = _HASH_BYTES not in block, False
+                whole, sends = _HASH_BYTES not in block, False  # sends: a new graph's quad
                 for name, q, parsed in quads:
                     g = mine.get(name)
                     if g is None:
@@ -649,7 +649,7 @@ def bulk_ingest(store: Any, files: Sequence[Path]) -> list[Any]:
                         if first[0] != o:
                             _text_clash(s, first, o, where)
                     if name not in known:
-                        fresh = True
+                        sends = True
                         if not whole:
                             write(f"{parsed} .\n")  # Oxigraph's own N-Quads: faster than _line
                         index.add(name, q)
@@ -659,7 +659,7 @@ def bulk_ingest(store: Any, files: Sequence[Path]) -> list[Any]:
                             if before == name:
                                 break
                             write(f"{earlier} .\n")
-                if whole and fresh:
+                if whole and sends:
                     loader.send(block)
             content = digest.result()
             for name, g in mine.items():
