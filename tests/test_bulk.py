@@ -456,6 +456,57 @@ def test_a_failing_bulk_loader_is_reported_in_one_line_and_writes_nothing(
     assert {r.status for r in _ingest(store, [corpus / "yaml"], True, monkeypatch)} == {"added"}
 
 
+class _CommitRefused:
+    """A store whose commit of a bulk load fails (a full disk, say), once."""
+
+    def __init__(self, raw: object) -> None:
+        self.raw = raw
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.raw, name)
+
+    def update(self, text: str) -> None:
+        if "INSERT DATA" in text and f"DROP SILENT GRAPH <{bulk.PENDING}>" in text:
+            raise OSError("IO error: No space left on device")
+        self.raw.update(text)
+
+
+def test_a_commit_the_store_refuses_leaves_the_store_and_its_answers_as_they_were(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The citation index commits while the store does (bulk._write): when the store's
+    commit then fails, the rows the index took name no graph of the store, and the
+    questions answer as before."""
+    from click.testing import CliRunner
+
+    from provenance.cli import cli
+
+    store, before = _seeded(tmp_path, monkeypatch)
+
+    def report() -> str:
+        done = CliRunner().invoke(cli, ["--store", str(store), "report", "--format", "json"])
+        assert done.exit_code == 0, done.output
+        return done.output
+
+    expected = report()
+    raw = EmbeddedStore.raw
+    monkeypatch.setattr(EmbeddedStore, "raw", lambda self: _CommitRefused(raw(self)))
+    with pytest.raises(StoreError, match="the store refused the ingest .*No space left"):
+        _ingest(store, [corpus / "nquads" / "corpus.nq"], True, monkeypatch)
+    monkeypatch.setattr(EmbeddedStore, "raw", raw)
+    assert _quads(store) == before
+    import sqlite3
+
+    db = sqlite3.connect(store / "citations.sqlite")
+    names = {name for (name,) in db.execute("SELECT name FROM graph")}
+    db.close()
+    assert any("/document/" in n and "doc-" in n for n in names)  # the refused documents'
+    assert report() == expected
+    assert {r.status for r in _ingest(store, [corpus / "nquads" / "corpus.nq"], True,
+                                      monkeypatch)} == {"added"}
+    assert report() != expected
+
+
 _EXTRA = [
     f"<{ID}statement/s1> <{RDF}object> \"lit\" <{ID}document/d1> .",
     f"<{ID}statement/s1> <{RDF}predicate> \"notiri\" <{ID}document/d1> .",

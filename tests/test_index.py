@@ -299,6 +299,9 @@ def test_each_subject_keeps_its_least_value_whatever_order_the_graphs_come_in(
         for facts in order:
             flat = [x for fact in facts for x in fact]
             row = [[] for _ in index.PREDICATES]
-            row[0] = row[7] = row[11] = flat  # pt:statement, pt:text, rdfs:label
+            # pt:statement, prov:wasAttributedTo, pt:text, rdfs:label
+            row[0] = row[1] = row[7] = row[11] = flat
             builder.add(tuple(row))
-        assert builder.statement_of == builder.values[0] == builder.labels == expected
+        assert builder.statement_of == builder.src_of == expected
+        assert builder.values[0] == builder.labels == expected
+        assert builder.attributed == {v for facts in graphs for _, v in facts}
