@@ -24,7 +24,7 @@ def test_benchmark_runs_end_to_end(tmp_path: Path) -> None:
     (js,) = results.glob("bench-300-*.json")
     data = json.loads(js.read_text())
     rows = data["rows"]
-    for key in ("ingest_yaml", "ingest_nq", "bulk_load", "bulk_load_process", "bulk_load_write",
+    for key in ("ingest_yaml", "ingest_nq", "bulk_load", "bulk_load_process", "bulk_load_unflushed",
                 "incremental", "origin", "origin_cli", "chain_cli", "impact", "single_source",
                 "report",
                 "single_source_kept", "single_source_changed", "report_kept", "report_changed"):
