@@ -251,19 +251,24 @@ def _quiet_libraries() -> None:
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--quiet", "-q", is_flag=True,
+              help="Print only the summary line, not a line per document (a dump of "
+                   "200,000 documents would print 200,000 lines).")
 @click.pass_obj
-def ingest(state: _State, files: tuple[Path, ...]) -> None:
+def ingest(state: _State, files: tuple[Path, ...], quiet: bool) -> None:
     """Load YAML annotations or RDF files into the store, all or nothing.
 
     FILES may be YAML annotations (.yaml), RDF (.ttl .trig .nt .nq .jsonld .rdf)
     or folders of them. An article's plain text (.txt, named explicitly) is run
     through `provenance extract` first and ingested as extracted. Everything is
     validated before anything is written; re-ingesting a document replaces it, an
-    unchanged file changes nothing.
+    unchanged file changes nothing. Each document's outcome (added, replaced,
+    unchanged) is printed on a line of its own, then a summary on stderr.
 
     \b
-    Example:
+    Examples:
       provenance ingest seeds/
+      provenance ingest --quiet corpus.nq
     """
     from .ingest import ingest_files
     from .vocab import local_id
@@ -271,9 +276,11 @@ def ingest(state: _State, files: tuple[Path, ...]) -> None:
     with state.writer() as store:
         results = ingest_files(store, files)
     for r in results:
-        click.echo(f"{r.status:<9} {local_id(r.graph)}  ({r.where}, {r.triples} triples)")
+        if not quiet:
+            click.echo(f"{r.status:<9} {local_id(r.graph)}  ({r.where}, {r.triples} triples)")
         if r.note:
-            click.echo(f"          {r.note}", err=True)
+            click.echo(f"{local_id(r.graph)}: {r.note}" if quiet else f"          {r.note}",
+                       err=True)
     changed = sum(r.status != "unchanged" for r in results)
     click.echo(f"{changed} of {len(results)} document(s) written to {state.location}", err=True)
 

@@ -76,6 +76,25 @@ def test_ingest_reports_each_document_and_reingest_is_unchanged(tmp_path: Path) 
     assert "0 of 1 document(s) written" in again.stderr
 
 
+def test_a_quiet_ingest_prints_only_its_summary_and_writes_as_much(tmp_path: Path) -> None:
+    quiet, loud = tmp_path / "quiet", tmp_path / "loud"
+    examples = ROOT / "examples" / "annotations"
+    done = ok(quiet, "ingest", "--quiet", str(SEEDS), str(examples))
+    assert done.stdout == ""
+    assert done.stderr.strip().splitlines() == [f"5 of 5 document(s) written to {quiet}"]
+    listed = ok(loud, "ingest", str(SEEDS), str(examples))
+    assert len(listed.stdout.splitlines()) == 5
+    assert ok(quiet, "statements", "--format", "json").stdout == \
+        ok(loud, "statements", "--format", "json").stdout
+    article = tmp_path / "article.txt"  # an extracted text keeps its hint, with its id
+    shutil.copy(SEEDS / "000_49eb005a14291dad.txt", article)
+    done = ok(tmp_path / "text", "ingest", "-q", str(article))
+    assert done.stdout == ""
+    hint, summary = done.stderr.strip().splitlines()
+    assert hint.startswith("article: extracted ") and "provenance extract" in hint
+    assert summary.startswith("1 of 1 document(s) written")
+
+
 def test_validate_accepts_the_seed_without_writing_anything(tmp_path: Path) -> None:
     store = tmp_path / "store"
     result = ok(store, "validate", str(SEED_YAML))
