@@ -673,8 +673,7 @@ def bulk_ingest(store: Any, files: Sequence[Path]) -> list[Any]:
             index.commit({g.name: g.content_hash for g in graphs.values() if g.name in new},
                          {name: (known[name], h) for name, h in rehashed.items()})
 
-        results, _ = _write(store, list(graphs.values()), known, IngestResult, index_commit)
-        return results
+        return _write(store, list(graphs.values()), known, IngestResult, index_commit)
     except BaseException:
         loader.abort()  # what was loaded is listed as pending: drop it, as a crash would
         raise
@@ -875,16 +874,16 @@ def _check_batch(store: Any, checker: ShapeChecker, graphs: list[_Graph],
 
 
 def _write(store: Any, graphs: list[_Graph], known: dict[str, str], result_type: Any,
-           alongside: Callable[[dict[str, str]], None] | None = None,
-           ) -> tuple[list[Any], dict[str, str]]:
+           alongside: Callable[[dict[str, str]], None] | None = None) -> list[Any]:
     """Commit: the new graphs' hashes (they are loaded, and pending), the replaced
     graphs' new content, and an empty pending graph, in one transaction. Returns the
-    results and the new hashes of the graphs found unchanged but for their hash.
+    results.
 
-    *alongside(those hashes)* runs while the store commits (the citation index's own
-    commit, in sqlite): the commit is the first ordinary write after the bulk load,
-    and waits for RocksDB to compact the files the loader left at level 0 (95 s at
-    a million statements, the same after a bare ``bulk_load``), with the GIL let go.
+    *alongside(rehashed)*, given the new hashes of the graphs found unchanged but for
+    their hash, runs while the store commits (the citation index's own commit): the
+    commit is the first ordinary write after the bulk load, and waits for RocksDB to
+    compact the files the loader left at level 0 (95 s at a million statements, the
+    same after a bare ``bulk_load``), with the GIL let go.
     Index rows committed for a store commit that then fails name hashes no graph
     has: readers drop them as stale.
     """
@@ -930,13 +929,17 @@ def _write(store: Any, graphs: list[_Graph], known: dict[str, str], result_type:
         done = pool.submit(raw.update, " ;\n".join(commit)) if commit else None
         if alongside is not None:
             alongside(rehashed)
-        try:
-            if done is not None:
-                done.result()
-        except (SyntaxError, OSError) as exc:
-            recover(raw)
-            raise StoreError(f"the store refused the ingest (nothing was written): {exc}") from None
-    return results, rehashed
+        error = done.exception() if done is not None else None
+    if isinstance(error, (SyntaxError, OSError)):
+        recover(raw)
+        # Raised outside the handler and with no reference left to the database (the
+        # future's traceback holds it): a caller that keeps the error must not keep
+        # the store open, or the next writer of this process finds it locked.
+        message, raw, done, error = str(error), None, None, None
+        raise StoreError(f"the store refused the ingest (nothing was written): {message}")
+    if error is not None:
+        raise error
+    return results
 
 
 def _reread(graphs: Iterable[_Graph]) -> Iterator[tuple[_Graph, list[Quad]]]:
