@@ -160,6 +160,39 @@ def test_one_more_document_recomputes_only_the_statements_it_touches(
     assert {r["statement"] for r in single} >= {"new"}  # rests on the one official
 
 
+@pytest.mark.parametrize(("share", "asked_for"), [(2, [["new", "s1"]]), (4, [None])])
+def test_more_statements_to_recompute_than_a_share_of_the_kept_ones_recompute_them_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, share: int, asked_for: list[Any]
+) -> None:
+    """Four statements kept; one more document touches two (s1 and its own). Up to
+    4 // share of them (at least LIMIT) are fetched one by one: two with a share of 2;
+    with 4 the limit is one, so the whole store is read again (asked for as None)."""
+    docs = list({v["document"]["id"]: v for v in VARIANTS[:8]}.values())
+    _write(tmp_path / "store", graph_writes(tmp_path / "a", docs))
+    _same(tmp_path / "store", monkeypatch)
+    new = {
+        "document": {"id": "extra", "title": "extra", "publisher": "pubX"},
+        "sources": {"pubX": {"label": "Publisher X"}, "offX": {"label": "Official X"}},
+        "statements": [
+            {"id": "s1", "text": "Claim s1", "triple": ["a", "b", "c"],
+             "according_to": [["offX"]]},
+            {"id": "new", "text": "A new claim", "triple": ["x", "y", "z"],
+             "according_to": [["offX"]]},
+        ],
+    }
+    _write(tmp_path / "store", graph_writes(tmp_path / "b", [new]))
+    monkeypatch.setattr(answers_module, "LIMIT", 1)
+    monkeypatch.setattr(answers_module, "SHARE", share)
+    asked = _recorded_analyses(monkeypatch)
+    store = EmbeddedStore.open_read(tmp_path / "store")
+    single = Tracker(store).single_source()
+    store.close()
+    assert [sorted(w.rsplit("/", 1)[1] for w in wanted) if wanted is not None else None
+            for wanted in asked] == asked_for
+    monkeypatch.undo()
+    assert single == _same(tmp_path / "store", monkeypatch)[0]
+
+
 def test_sources_asked_again_reads_its_kept_answers_and_not_the_whole_store(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -52,6 +52,19 @@ def test_impact_of_every_source(store: Path) -> None:
         assert fast.impact(row["id"]) == ref.impact(row["id"])
 
 
+def test_many_statements_fetched_a_few_at_a_time_are_answered_as_all_at_once(
+    store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from provenance import tracker as tracker_module
+
+    fast, _ = _both(store)
+    wanted = sorted(fast.projection().statements)
+    rows = [fast._report_row(p, a) for p, a in fast._fast_analyses(wanted)]
+    monkeypatch.setattr(tracker_module, "_FETCH", 3)
+    assert [fast._report_row(p, a) for p, a in fast._fast_analyses(wanted)] == rows
+    assert len(rows) == len(wanted) > 3
+
+
 def test_source_labels(store: Path) -> None:
     fast, _ = _both(store)
     some = fast.sources()[:3]
