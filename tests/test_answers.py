@@ -128,6 +128,19 @@ def _recorded_analyses(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     return asked
 
 
+#: One more document: it relays s1 (with its own chain) and states a new claim.
+EXTRA = {
+    "document": {"id": "extra", "title": "extra", "publisher": "pubX"},
+    "sources": {"pubX": {"label": "Publisher X"}, "offX": {"label": "Official X"}},
+    "statements": [
+        {"id": "s1", "text": "Claim s1", "triple": ["a", "b", "c"],
+         "according_to": [["offX"]]},
+        {"id": "new", "text": "A new claim", "triple": ["x", "y", "z"],
+         "according_to": [["offX"]]},
+    ],
+}
+
+
 def test_one_more_document_recomputes_only_the_statements_it_touches(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -136,17 +149,7 @@ def test_one_more_document_recomputes_only_the_statements_it_touches(
     docs = list({v["document"]["id"]: v for v in VARIANTS[:8]}.values())
     _write(tmp_path / "store", graph_writes(tmp_path / "a", docs))
     before = _same(tmp_path / "store", monkeypatch)
-    new = {
-        "document": {"id": "extra", "title": "extra", "publisher": "pubX"},
-        "sources": {"pubX": {"label": "Publisher X"}, "offX": {"label": "Official X"}},
-        "statements": [
-            {"id": "s1", "text": "Claim s1", "triple": ["a", "b", "c"],
-             "according_to": [["offX"]]},
-            {"id": "new", "text": "A new claim", "triple": ["x", "y", "z"],
-             "according_to": [["offX"]]},
-        ],
-    }
-    _write(tmp_path / "store", graph_writes(tmp_path / "b", [new]))
+    _write(tmp_path / "store", graph_writes(tmp_path / "b", [EXTRA]))
     asked = _recorded_analyses(monkeypatch)
     store = EmbeddedStore.open_read(tmp_path / "store")
     single = Tracker(store).single_source()
@@ -170,17 +173,7 @@ def test_more_statements_to_recompute_than_a_share_of_the_kept_ones_recompute_th
     docs = list({v["document"]["id"]: v for v in VARIANTS[:8]}.values())
     _write(tmp_path / "store", graph_writes(tmp_path / "a", docs))
     _same(tmp_path / "store", monkeypatch)
-    new = {
-        "document": {"id": "extra", "title": "extra", "publisher": "pubX"},
-        "sources": {"pubX": {"label": "Publisher X"}, "offX": {"label": "Official X"}},
-        "statements": [
-            {"id": "s1", "text": "Claim s1", "triple": ["a", "b", "c"],
-             "according_to": [["offX"]]},
-            {"id": "new", "text": "A new claim", "triple": ["x", "y", "z"],
-             "according_to": [["offX"]]},
-        ],
-    }
-    _write(tmp_path / "store", graph_writes(tmp_path / "b", [new]))
+    _write(tmp_path / "store", graph_writes(tmp_path / "b", [EXTRA]))
     monkeypatch.setattr(answers_module, "LIMIT", 1)
     monkeypatch.setattr(answers_module, "SHARE", share)
     asked = _recorded_analyses(monkeypatch)
