@@ -19,7 +19,9 @@ reports citing a touched term are therefore touched too (one query).
 
 The answers are used only for an embedded store whose every fact sits in a hashed
 graph (:func:`provenance.index.sync`); anything else is computed as before. A bulk
-load, ``sparql --update`` or a rebuilt index drops them. Tests compare them with
+load notes the terms its graphs touch as it commits (or drops the answers, when it
+states more statements than would be recomputed one by one); ``sparql --update`` or a
+rebuilt index drops them. Tests compare them with
 answers computed from scratch after random sequences of changes
 (``tests/test_answers.py``).
 

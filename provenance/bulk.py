@@ -671,7 +671,8 @@ def bulk_ingest(store: Any, files: Sequence[Path]) -> list[Any]:
         loader.wait()
         def index_commit(rehashed: dict[str, str]) -> None:
             index.commit({g.name: g.content_hash for g in graphs.values() if g.name in new},
-                         {name: (known[name], h) for name, h in rehashed.items()})
+                         {name: (known[name], h) for name, h in rehashed.items()},
+                         store.raw())
 
         return _write(store, list(graphs.values()), known, IngestResult, index_commit)
     except BaseException:

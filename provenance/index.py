@@ -49,7 +49,8 @@ PREDICATES: tuple[str, ...] = (
 )
 _SLOT = {p: i for i, p in enumerate(PREDICATES)}
 # Only these classes matter (statements, sources and the two source types).
-_TYPES = frozenset({_PT + "Statement", _PT + "Source", _PROV + "Person", _PROV + "Organization"})
+_STATEMENT = _PT + "Statement"
+_TYPES = frozenset({_STATEMENT, _PT + "Source", _PROV + "Person", _PROV + "Organization"})
 # Objects that must be IRIs for the questions (a literal there is not a source).
 _IRI_ONLY = frozenset({_PROV + "wasAttributedTo", _PROV + "actedOnBehalfOf", _TYPE})
 # Facts the kept answers (provenance/answers.py) do not depend on.
@@ -437,6 +438,7 @@ class BulkWriter:
         self.parts: dict[str, int] = {}
         self.skipped: set[str] = set()
         self.held = 0
+        self.statements = 0  # pt:Statement facts seen (a statement stated twice: twice)
         self.one: dict[str, str] = {}
         self.canonical: dict[tuple[str, str], str] = {}
         if self.db is not None and not self._run("DELETE FROM pending"):
@@ -483,6 +485,8 @@ class BulkWriter:
             return
         if p == _TYPE and (o not in _TYPES or s.startswith("_:")):
             return
+        if p == _TYPE and o == _STATEMENT:
+            self.statements += 1
         if s.startswith("_:") or kind == 2:  # 2: a blank node
             self.skipped.add(graph)
             self.rows.pop(graph, None)
@@ -514,10 +518,14 @@ class BulkWriter:
         self.rows, self.held, self.one = {}, 0, {}
 
     def commit(self, hashes: dict[str, str],
-               rehashed: dict[str, tuple[str, str]] | None = None) -> None:
+               rehashed: dict[str, tuple[str, str]] | None = None, store: Any = None) -> None:
         """The load has committed: its graphs' rows join the index under these hashes,
         and the graphs *rehashed* (name: (old hash, new hash)), whose facts did not
-        change, keep their rows under their new hash."""
+        change, keep their rows under their new hash.
+
+        The kept answers stay, with the terms the new graphs touch (read in *store*),
+        when the load states few enough statements for them to be recomputed one by
+        one (:mod:`provenance.answers`); otherwise they all go."""
         if self.db is None:
             return
         self._flush()
@@ -525,19 +533,41 @@ class BulkWriter:
             return
         names = [(h, g) for g, h in hashes.items() if g not in self.skipped]
         moved = [(new, g, old) for g, (old, new) in (rehashed or {}).items()]
+        touched = self._touched(store, {g for _, g in names}) if names else set()
         ok = (self._run("BEGIN IMMEDIATE")
               and self._run("UPDATE graph SET hash = ? WHERE name = ? AND hash = ?", moved)
               and self._run("DELETE FROM graph WHERE name = ?", ((g,) for _, g in names))
               and self._run("INSERT OR REPLACE INTO graph SELECT name, ?, part, facts "
                             "FROM pending WHERE name = ?", names)
               and self._run("DELETE FROM pending")
-              # the answers cannot tell which statements the load touched: all go
-              and (not names or self._run("DELETE FROM answer"))
-              and (not names or self._run("DELETE FROM touched"))
+              and (touched is not None or self._run("DELETE FROM answer"))
+              and (touched is not None or self._run("DELETE FROM touched"))
+              and self._run("INSERT OR IGNORE INTO touched VALUES (?)",
+                            ((t,) for t in touched or ()))
               and self._run("COMMIT"))
         if not ok:
             self._run("ROLLBACK")
         self.close()
+
+    def _touched(self, store: Any, names: set[str]) -> set[str] | None:
+        """The terms the graphs *names* touch, for the kept answers; None if the
+        answers must all go (too many statements to recompute one by one, or no
+        store to look in). Nothing when no answers are kept."""
+        from .answers import LIMIT, SHARE
+
+        assert self.db is not None
+        try:
+            kept = self.db.execute(
+                "SELECT count(*) FROM answer GROUP BY kind ORDER BY 1 DESC LIMIT 1").fetchone()
+            if kept is None:
+                return set()
+            if store is None or self.statements > max(LIMIT, kept[0] // SHARE):
+                return None
+            rows: list[_Row] = [marshal.loads(blob) for name, blob in self.db.execute(
+                "SELECT name, facts FROM pending") if name in names]
+        except (sqlite3.Error, ValueError, EOFError, TypeError):
+            return None
+        return _touched(store, [], rows, names)
 
     def close(self) -> None:
         if self.db is not None:

@@ -9,18 +9,22 @@ other documents; after each change both ways must give the same rows.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_sparql_library import graph_writes, random_corpus
 
 from provenance import answers as answers_module
+from provenance import bulk
 from provenance.cli import cli as main
+from provenance.errors import InputError
 from provenance.store import EmbeddedStore, GraphWrite
 from provenance.tracker import Tracker
 
@@ -82,7 +86,16 @@ def _relabelled(doc: dict[str, Any], n: int) -> dict[str, Any]:
     return doc
 
 
-CHANGE = st.tuples(st.sampled_from(["write", "write", "drop", "relabel", "update"]),
+def _bulk(folder: Path, path: Path, doc: dict[str, Any]) -> None:
+    """*doc* ingested through the bulk path (whole or not at all)."""
+    folder.mkdir(parents=True)
+    (folder / "doc.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
+    with EmbeddedStore.open_write(path) as store:
+        with contextlib.suppress(InputError):  # e.g. a statement's text differs: refused
+            bulk.bulk_ingest(store, [folder / "doc.yaml"])
+
+
+CHANGE = st.tuples(st.sampled_from(["write", "write", "drop", "relabel", "update", "bulk"]),
                    st.integers(0, len(VARIANTS) - 1))
 
 
@@ -103,6 +116,8 @@ def test_kept_answers_equal_fresh_answers_after_any_change(
         doc = VARIANTS[i]
         if change == "write":
             _write(path, graph_writes(folder / str(step), [doc]))
+        elif change == "bulk":
+            _bulk(folder / f"bulk{step}", path, doc)
         elif change == "relabel":
             _write(path, graph_writes(folder / str(step), [_relabelled(doc, step)]))
         elif change == "drop":
@@ -163,19 +178,27 @@ def test_one_more_document_recomputes_only_the_statements_it_touches(
     assert {r["statement"] for r in single} >= {"new"}  # rests on the one official
 
 
-@pytest.mark.parametrize(("share", "asked_for"), [(2, [["new", "s1"]]), (4, [None])])
+@pytest.mark.parametrize("how", ["written", "bulk-loaded"])
+@pytest.mark.parametrize(("share", "asked_for"), [(2, [["new", "s2"]]), (4, [None])])
 def test_more_statements_to_recompute_than_a_share_of_the_kept_ones_recompute_them_all(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, share: int, asked_for: list[Any]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, share: int, asked_for: list[Any], how: str
 ) -> None:
-    """Four statements kept; one more document touches two (s1 and its own). Up to
+    """Four statements kept; one more document touches two (s2 and its own). Up to
     4 // share of them (at least LIMIT) are fetched one by one: two with a share of 2;
-    with 4 the limit is one, so the whole store is read again (asked for as None)."""
+    with 4 the limit is one, so the whole store is read again (asked for as None).
+    A bulk load decides as it commits: it keeps the answers and notes what it
+    touched, or drops them."""
     docs = list({v["document"]["id"]: v for v in VARIANTS[:8]}.values())
     _write(tmp_path / "store", graph_writes(tmp_path / "a", docs))
     _same(tmp_path / "store", monkeypatch)
-    _write(tmp_path / "store", graph_writes(tmp_path / "b", [EXTRA]))
     monkeypatch.setattr(answers_module, "LIMIT", 1)
     monkeypatch.setattr(answers_module, "SHARE", share)
+    extra = copy.deepcopy(EXTRA)  # relaying s2, as the store states it (s1 has two texts)
+    extra["statements"][0].update(id="s2", text="Claim s2 (version 2)")
+    if how == "written":
+        _write(tmp_path / "store", graph_writes(tmp_path / "b", [extra]))
+    else:
+        _bulk(tmp_path / "b", tmp_path / "store", extra)
     asked = _recorded_analyses(monkeypatch)
     store = EmbeddedStore.open_read(tmp_path / "store")
     single = Tracker(store).single_source()
@@ -184,6 +207,7 @@ def test_more_statements_to_recompute_than_a_share_of_the_kept_ones_recompute_th
             for wanted in asked] == asked_for
     monkeypatch.undo()
     assert single == _same(tmp_path / "store", monkeypatch)[0]
+    assert "new" in {row["statement"] for row in single}
 
 
 def test_sources_asked_again_reads_its_kept_answers_and_not_the_whole_store(
