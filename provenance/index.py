@@ -565,9 +565,9 @@ class BulkWriter:
                 return None
             rows: list[_Row] = [marshal.loads(blob) for name, blob in self.db.execute(
                 "SELECT name, facts FROM pending") if name in names]
-        except (sqlite3.Error, ValueError, EOFError, TypeError):
-            return None
-        return _touched(store, [], rows, names)
+            return _touched(store, [], rows, names)
+        except (sqlite3.Error, OSError, ValueError, EOFError, TypeError):
+            return None  # the answers go: right, only slower to ask next time
 
     def close(self) -> None:
         if self.db is not None:

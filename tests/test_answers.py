@@ -210,6 +210,32 @@ def test_more_statements_to_recompute_than_a_share_of_the_kept_ones_recompute_th
     assert "new" in {row["statement"] for row in single}
 
 
+def test_a_bulk_load_that_cannot_read_what_it_touched_drops_the_answers_and_still_lands(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from provenance import index
+
+    docs = list({v["document"]["id"]: v for v in VARIANTS[:8]}.values())
+    _write(tmp_path / "store", graph_writes(tmp_path / "a", docs))
+    _same(tmp_path / "store", monkeypatch)
+
+    def unreadable(*args: object) -> set[str]:
+        raise OSError("Input/output error")
+
+    monkeypatch.setattr(index, "_touched", unreadable)
+    extra = copy.deepcopy(EXTRA)
+    extra["statements"][0].update(id="s2", text="Claim s2 (version 2)")
+    _bulk(tmp_path / "b", tmp_path / "store", extra)
+    asked = _recorded_analyses(monkeypatch)
+    store = EmbeddedStore.open_read(tmp_path / "store")
+    single = Tracker(store).single_source()
+    store.close()
+    assert asked == [None]  # every answer computed again
+    monkeypatch.undo()
+    assert single == _same(tmp_path / "store", monkeypatch)[0]
+    assert "new" in {row["statement"] for row in single}
+
+
 def test_sources_asked_again_reads_its_kept_answers_and_not_the_whole_store(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
