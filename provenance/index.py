@@ -234,14 +234,25 @@ def _touched(store: Any, old: list[_Row], new: list[_Row], changed: set[str]) ->
     """
     import pyoxigraph as ox
 
+    def unchanged(q: Any) -> bool:
+        return isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value not in changed
+
+    outside: dict[str, bool] = {}  # a subject: has it a fact in an unchanged graph?
+
     def elsewhere(slot: int, s: str, o: str) -> bool:
         try:
             subject = ox.NamedNode(s)
         except ValueError:
             return False
-        return any(q.object.value == o and isinstance(q.graph_name, ox.NamedNode)
-                   and q.graph_name.value not in changed
-                   for q in store.quads_for_pattern(subject, predicates[slot], None, None))
+        # Most subjects of new graphs are new (their reports, statements, documents):
+        # one look at the subject answers for all its facts.
+        found = outside.get(s)
+        if found is None:
+            found = outside[s] = any(
+                unchanged(q) for q in store.quads_for_pattern(subject, None, None, None))
+        return found and any(
+            q.object.value == o and unchanged(q)
+            for q in store.quads_for_pattern(subject, predicates[slot], None, None))
 
     predicates = [ox.NamedNode(p) for p in PREDICATES]
     touched: set[str] = set()
