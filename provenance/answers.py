@@ -40,13 +40,19 @@ from typing import Any
 from ._names import IRI
 from .output import JSONText, Rendered, nesting, row_text
 
-__all__ = ["Answers", "terms_of", "LIMIT"]
+__all__ = ["Answers", "terms_of", "LIMIT", "SHARE", "recompute_limit"]
 
 #: Beyond this share of the statements to recompute (and at least LIMIT of them),
 #: everything is computed again at once. A statement fetched alone costs about 2 ms
 #: (at a million statements: 20,000 in 38 s); one of the whole store, 80 to 115 us.
 SHARE = 50
 LIMIT = 200
+
+
+def recompute_limit(kept: int) -> int:
+    """How many of *kept* answers may be recomputed one by one (not all at once)."""
+    return max(LIMIT, kept // SHARE)
+
 _NAMED = 50_000  # touched terms checked for statements before other kinds are dropped
 _REDO = b""  # an answer to compute again (not a marshal blob)
 _CHUNK = 500  # terms per VALUES block
@@ -124,7 +130,7 @@ class Answers:
                 redo |= named
         except sqlite3.Error:
             return self._all(backend, compute, keep=False, decode=decode)
-        if not kept or len(redo) > max(LIMIT, len(kept) // SHARE):
+        if not kept or len(redo) > recompute_limit(len(kept)):
             return self._all(backend, compute, keep=True, touched=touched, decode=decode)
         fresh: dict[str, Any] = {}
         if redo:

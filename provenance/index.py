@@ -564,7 +564,7 @@ class BulkWriter:
         """The terms the graphs *names* touch, for the kept answers; None if the
         answers must all go (too many statements to recompute one by one, or no
         store to look in). Nothing when no answers are kept."""
-        from .answers import LIMIT, SHARE
+        from .answers import recompute_limit
 
         assert self.db is not None
         try:
@@ -572,7 +572,7 @@ class BulkWriter:
                 "SELECT count(*) FROM answer GROUP BY kind ORDER BY 1 DESC LIMIT 1").fetchone()
             if kept is None:
                 return set()
-            if store is None or self.statements > max(LIMIT, kept[0] // SHARE):
+            if store is None or self.statements > recompute_limit(kept[0]):
                 return None
             rows: list[_Row] = [marshal.loads(blob) for name, blob in self.db.execute(
                 "SELECT name, facts FROM pending") if name in names]
