@@ -24,12 +24,16 @@ ordinary path is how, not what:
   (:meth:`provenance.store.EmbeddedStore.open_read`); a writer that opens a store
   whose pending graph is not empty drops the graphs it lists (:func:`recover`): a
   crash mid-load leaves nothing visible, and nothing behind. A batch the checks
-  refuse is dropped the same way before the error is reported.
+  refuse is dropped the same way before the error is reported. N-Quads files loaded
+  into an empty store are pending as a whole (:data:`EVERYTHING`): dropping them
+  empties the store again.
 * **Loading while checking.** Oxigraph's bulk loader runs in a thread of its own (it
   releases the GIL; at a million statements it keeps 1.7 cores busy by itself) and
   reads the new graphs' quads through a pipe as they are checked
-  (:class:`_PipeLoader`), so the two costs overlap instead of adding up. Readers
-  therefore wait from the first quads sent, not only during the final commit.
+  (:class:`_PipeLoader`), so the two costs overlap instead of adding up. Into an
+  empty store, N-Quads files go to the loader whole, as fast as it reads them, while
+  they are checked (:meth:`_PipeLoader.load_files`). Readers therefore wait from the
+  first quads sent, not only during the final commit.
 """
 
 from __future__ import annotations
@@ -54,6 +58,8 @@ __all__ = ["BULK_MIN_BYTES", "PENDING", "ShapeChecker", "wants_bulk", "bulk_inge
 BULK_MIN_BYTES = int(os.environ.get("PROVENANCE_BULK_MIN_BYTES", 2_000_000))
 #: the graph that lists the graphs of a bulk load not yet committed
 PENDING = "https://w3id.org/provenance-tracker/id/meta/pending"
+#: listed in :data:`PENDING`: every graph is pending (the load began on an empty store)
+EVERYTHING = PENDING + "#everything"
 
 _PT, _RDF, _RDFS = PREFIXES["pt"], PREFIXES["rdf"], PREFIXES["rdfs"]
 _PROV, _XSD, _SDO = PREFIXES["prov"], PREFIXES["xsd"], PREFIXES["schema"]
@@ -561,7 +567,10 @@ def recover(raw: Any) -> list[str]:
 
     pending = ox.NamedNode(PENDING)
     names = sorted({q.subject.value for q in raw.quads_for_pattern(None, None, None, pending)})
-    if names:
+    if EVERYTHING in names:  # the store was empty when that load began
+        names = sorted(g.value for g in raw.named_graphs() if g != pending)
+        raw.update("DROP SILENT ALL")
+    elif names:
         drops = " ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in names)
         raw.update(f"{drops} ;\nDROP SILENT GRAPH <{PENDING}>")
     return names
@@ -586,6 +595,9 @@ def bulk_ingest(store: Any, files: Sequence[Path]) -> list[Any]:
     index = BulkWriter(Path(store.path))  # the citation index's rows, as the quads go by
     loader = _PipeLoader(store)
     digests, stop = ThreadPoolExecutor(1), threading.Event()
+    if not known and all(p.suffix.lower() in (".nq", ".nquads") for p in files) and not any(
+            True for _ in store.raw().quads_for_pattern(None, None, None, None)):
+        loader.load_files(files)  # an empty store: the files go to the loader whole
 
     def new_graph(g: _Graph) -> None:
         # What sources a graph declares and needs is kept for the batch, not per graph.
@@ -631,6 +643,7 @@ def bulk_ingest(store: Any, files: Sequence[Path]) -> list[Any]:
                 # The block goes to the loader as it was read, unless some of its quads
                 # must not: a graph the store holds already, a content hash.
                 whole, sends = _HASH_BYTES not in block, False  # sends: a new graph's quad
+                loader.foreign = loader.foreign or not whole
                 for name, q, parsed in quads:
                     g = mine.get(name)
                     if g is None:
@@ -661,6 +674,7 @@ def bulk_ingest(store: Any, files: Sequence[Path]) -> list[Any]:
                             write(f"{earlier} .\n")
                 if whole and sends:
                     loader.send(block)
+                loader.checked_bytes(len(block))
             content = digest.result()
             for name, g in mine.items():
                 g.content_hash = graph_hash(content, name)
@@ -675,7 +689,8 @@ def bulk_ingest(store: Any, files: Sequence[Path]) -> list[Any]:
                          {name: (known[name], h) for name, h in rehashed.items()},
                          store.raw())
 
-        return _write(store, list(graphs.values()), known, IngestResult, index_commit)
+        return _write(store, list(graphs.values()), known, IngestResult, index_commit,
+                      loader.foreign and loader.feeder is not None)
     except BaseException:
         loader.abort()  # what was loaded is listed as pending: drop it, as a crash would
         raise
@@ -714,12 +729,87 @@ class _PipeLoader:
         self.out: int | None = None
         self.error: BaseException | None = None
         self.started = False  # a graph was recorded as pending (abort must drop it)
+        self.feeder: threading.Thread | None = None  # whole files (see load_files)
+        self.stop = threading.Event()
+        self.foreign = False  # whole files held content hashes: the commit drops them
+        self.checked = 0  # bytes of the whole files the checks have read
+        self.fed = 0  # and the feeder has sent
+        self.progress = threading.Condition()
+
+    def load_files(self, paths: Sequence[Path]) -> None:
+        """Load these N-Quads files whole, from now on, into a store that is empty.
+
+        The loader then never waits for the checks: its input is the files, copied into
+        the pipe by the kernel (``os.sendfile``) as fast as it reads. Oxigraph's bulk
+        loader does most of its work once it holds a million quads, or at the end of
+        its input: fed as the checks went, a batch of 475,000 quads was all loaded
+        after the checks (5.6 s, against 3.7 s for the bare load). Everything is
+        pending (:data:`EVERYTHING`) until the commit, so a crash or a refusal drops
+        everything, which is what the store held before. Nothing is sent otherwise
+        (:meth:`graph`, :meth:`write` and :meth:`send` do nothing).
+
+        The loader stays at most :data:`_LEAD` bytes ahead of the checks
+        (:meth:`checked_bytes`): unbounded, it ran several batches at once and
+        peaked 0.3 GB higher at 100k statements.
+        """
+        self.raw = self.store.raw()
+        self.raw.update(f'INSERT DATA {{ GRAPH <{PENDING}> {{ <{EVERYTHING}> <{_HASH}> "" }} }}')
+        self.started = True
+        self._start()
+        out = self.out
+
+        def feed() -> None:
+            try:
+                for path in paths:
+                    with path.open("rb") as f:
+                        size, sent = os.fstat(f.fileno()).st_size, 0
+                        while sent < size and not self.stop.is_set():
+                            room = self._room()
+                            if room <= 0:
+                                continue
+                            n = os.sendfile(out, f.fileno(), sent, min(size - sent, 4 << 20,
+                                                                      room))
+                            if n == 0:
+                                break
+                            sent += n
+                            self.fed += n
+                        if size and not self.stop.is_set():
+                            f.seek(size - 1)
+                            if f.read(1) != b"\n":  # the next file's first line must not join
+                                os.write(out, b"\n")
+            except OSError:  # the loader stopped early (it says why), or a file went away
+                pass
+            finally:
+                self._close_out()
+
+        self.feeder = threading.Thread(target=feed, name="provenance-bulk-feed", daemon=True)
+        self.feeder.start()
+
+    _LEAD = 256 << 20
+
+    def _room(self) -> int:
+        """Bytes the feeder may send now (waiting a little for the checks if none)."""
+        with self.progress:
+            room = self.checked + self._LEAD - self.fed
+            if room <= 0 and not self.stop.is_set():
+                self.progress.wait(0.1)
+            return room
+
+    def checked_bytes(self, n: int) -> None:
+        """The checks have read *n* more bytes of the whole files."""
+        if self.feeder is not None:
+            with self.progress:
+                self.checked += n
+                self.progress.notify()
 
     def graph(self, name: str, content_hash: str) -> None:
         """*name* is a new graph whose quads follow."""
-        self.unlisted.append((name, content_hash))
+        if self.feeder is None:
+            self.unlisted.append((name, content_hash))
 
     def write(self, line: str) -> None:
+        if self.feeder is not None:
+            return
         lines = self.lines
         lines.append(line)
         if len(lines) >= self._CHUNK:
@@ -727,6 +817,8 @@ class _PipeLoader:
 
     def send(self, block: bytes) -> None:
         """Whole lines of N-Quads, all of new graphs (announced with :meth:`graph`)."""
+        if self.feeder is not None:
+            return
         self._send()  # the lines written before go first
         if not block.endswith(b"\n"):  # a file's last line: the next file's must not join it
             block += b"\n"
@@ -779,12 +871,15 @@ class _PipeLoader:
         self.thread.start()
 
     def _close_out(self) -> None:
-        if self.out is not None:
-            os.close(self.out)  # the loader sees the end of its input
-            self.out = None
+        out, self.out = self.out, None
+        if out is not None:
+            os.close(out)  # the loader sees the end of its input
 
     def _join(self) -> None:
-        self._close_out()
+        if self.feeder is not None:
+            self.feeder.join()  # it closes the pipe once the files are sent, or stopped
+        else:
+            self._close_out()
         if self.thread is not None:
             self.thread.join()
 
@@ -794,6 +889,8 @@ class _PipeLoader:
 
     def close_input(self) -> None:
         """Send what is left: the loader then finishes on its own."""
+        if self.feeder is not None:
+            return  # the feeder ends the input once the files are sent
         self._send()
         self._close_out()
 
@@ -805,6 +902,9 @@ class _PipeLoader:
 
     def abort(self) -> None:
         """Stop the loader and drop what it loaded (the store is as it was)."""
+        self.stop.set()  # whole files: the feeder stops within 4 MB
+        with self.progress:
+            self.progress.notify()
         self._join()
         if self.started:
             recover(self.raw)
@@ -877,10 +977,12 @@ def _check_batch(store: Any, checker: ShapeChecker, graphs: list[_Graph],
 
 
 def _write(store: Any, graphs: list[_Graph], known: dict[str, str], result_type: Any,
-           alongside: Callable[[dict[str, str]], None] | None = None) -> list[Any]:
+           alongside: Callable[[dict[str, str]], None] | None = None,
+           drop_hashes: bool = False) -> list[Any]:
     """Commit: the new graphs' hashes (they are loaded, and pending), the replaced
     graphs' new content, and an empty pending graph, in one transaction. Returns the
-    results.
+    results. *drop_hashes*: the files were loaded whole, with content hashes of their
+    own; they go first.
 
     *alongside(rehashed)*, given the new hashes of the graphs found unchanged but for
     their hash, runs while the store commits (the citation index's own commit): the
@@ -928,6 +1030,8 @@ def _write(store: Any, graphs: list[_Graph], known: dict[str, str], result_type:
         commit.insert(0, _update_text(writes))
     if rehashed:
         commit.insert(0, _rehash(rehashed))
+    if drop_hashes:
+        commit.insert(0, f"DELETE WHERE {{ GRAPH ?g {{ ?s <{_HASH}> ?h }} }}")
     with ThreadPoolExecutor(1) as pool:
         done = pool.submit(raw.update, " ;\n".join(commit)) if commit else None
         if alongside is not None:

@@ -418,11 +418,13 @@ class EmbeddedStore(Backend):
         """Ignore the graphs of a bulk load that has not committed (see :mod:`.bulk`)."""
         import pyoxigraph as ox
 
-        from .bulk import PENDING
+        from .bulk import EVERYTHING, PENDING
 
         pending = ox.NamedNode(PENDING)
         hidden = {q.subject.value for q in self._store.quads_for_pattern(None, None, None, pending)}
-        if hidden:
+        if EVERYTHING in hidden:  # a load that began on an empty store: nothing committed
+            self._visible = []
+        elif hidden:
             hidden.add(PENDING)
             self._visible = [g for g in self._store.named_graphs() if g.value not in hidden]
 

@@ -563,3 +563,88 @@ def test_the_shape_checker_agrees_with_pyshacl(tmp_path: Path) -> None:
         assert fast == ref, (drop, add)
 
     check()
+
+
+def _whole_loads_counted(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The files each whole-file load was given (bulk._PipeLoader.load_files)."""
+    calls: list[list[str]] = []
+    load_files = bulk._PipeLoader.load_files
+
+    def counted(self: bulk._PipeLoader, paths: list[Path]) -> None:
+        calls.append([p.name for p in paths])
+        load_files(self, paths)
+
+    monkeypatch.setattr(bulk._PipeLoader, "load_files", counted)
+    return calls
+
+
+def test_nquads_files_into_an_empty_store_are_loaded_whole_as_streaming_them_would(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two files: the corpus, with content hashes of its own (skipped, the store writes
+    its own), and a document whose last line has no newline. Loaded whole into an empty
+    store, they give exactly the store that streaming them into one gives."""
+    lines = (corpus / "nquads" / "corpus.nq").read_text(encoding="utf-8").splitlines()
+    graphs = sorted({line.rsplit(" ", 2)[-2] for line in lines})
+    own = [f'{g} <{PT}contentHash> "theirs" {g} .' for g in graphs[:3]]
+    first = tmp_path / "a.nq"
+    first.write_text("\n".join(lines[:50] + own + lines[50:]) + "\n", encoding="utf-8")
+    second = tmp_path / "b.nq"
+    second.write_text(_doc().rstrip("\n"), encoding="utf-8")
+    calls = _whole_loads_counted(monkeypatch)
+    whole = _ingest(tmp_path / "whole", [first, second], True, monkeypatch)
+    assert calls == [["a.nq", "b.nq"]]
+    # Streamed: the same files into a store that is not empty, then the extra graph dropped.
+    streamed = tmp_path / "streamed"
+    _ingest(streamed, [_bad_batch(tmp_path, f"<urn:x> <urn:y> <urn:z> <{ID}document/x> .\n")],
+            True, monkeypatch)
+    assert calls == [["a.nq", "b.nq"], ["bad.nq"]]  # it was empty then
+    assert [r.status for r in _ingest(streamed, [first, second], True, monkeypatch)] == [
+        r.status for r in whole]
+    assert len(calls) == 2  # not empty: streamed
+    with EmbeddedStore.open_write(streamed) as store:
+        store.drop_graphs([f"{ID}document/x"])
+    assert _quads(tmp_path / "whole") == _quads(streamed)
+    assert '"theirs"' not in " ".join(_quads(streamed))
+
+
+def test_a_batch_refused_while_loaded_whole_leaves_the_empty_store_empty(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = tmp_path / "s"
+    calls = _whole_loads_counted(monkeypatch)
+    ghost = f"<{ID}report/s1/pub> <{PROV}wasAttributedTo> <{ID}source/ghost> <{ID}document/d1> ."
+    with pytest.raises(ValidationError, match="'ghost' is not declared"):
+        _ingest(store, [corpus / "nquads" / "corpus.nq", _bad_batch(tmp_path, _doc(ghost))],
+                True, monkeypatch)
+    assert calls == [["corpus.nq", "bad.nq"]]
+    assert not (store / "oxigraph").exists() or _quads(store) == set()
+
+
+def test_a_whole_file_load_that_never_committed_is_invisible_and_dropped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a crash during a whole-file load leaves: its marker and some of its quads.
+    Readers see an empty store; the next writer empties it."""
+    import pyoxigraph as ox
+
+    store = tmp_path / "s"
+    with EmbeddedStore.open_write(store) as s:
+        s.raw()  # created, empty
+    raw = ox.Store(str(store / "oxigraph"))
+    raw.update(f'INSERT DATA {{ GRAPH <{bulk.PENDING}> {{ <{bulk.EVERYTHING}> '
+               f'<{PT}contentHash> "" }} }}')
+    raw.load(_doc().encode(), format=ox.RdfFormat.N_QUADS)
+    raw.flush()
+    del raw
+    from provenance.tracker import Tracker
+
+    reader = EmbeddedStore.open_read(store, repair=False)
+    try:
+        assert Tracker(reader).statements() == []
+        assert reader.graph_hashes() == {}
+    finally:
+        reader.close()
+    with EmbeddedStore.open_write(store):
+        pass  # opening for writing drops what never committed
+    assert _quads(store) == set()
