@@ -648,3 +648,32 @@ def test_a_whole_file_load_that_never_committed_is_invisible_and_dropped(
     with EmbeddedStore.open_write(store):
         pass  # opening for writing drops what never committed
     assert _quads(store) == set()
+
+
+@pytest.mark.parametrize("fault", ["an I/O error", "the file cut short"])
+def test_a_file_the_feeder_cannot_send_whole_refuses_the_batch_and_writes_nothing(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fault: str
+) -> None:
+    """Loaded whole, a file must reach the loader whole: a load cut short is refused,
+    never committed as if the rest of the file were not there."""
+    import os
+
+    sendfile, calls = os.sendfile, []
+    whole_lines = (corpus / "nquads" / "corpus.nq").read_bytes()[:60_000].rfind(b"\n") + 1
+
+    def failing(out: int, src: int, offset: int, count: int) -> int:
+        calls.append(offset)
+        if len(calls) < 2:  # whole lines (within a pipe's 64 KB): valid N-Quads so far
+            return sendfile(out, src, offset, min(count, whole_lines))
+        if fault == "an I/O error":
+            raise OSError(5, "Input/output error")
+        return 0  # the end of a file that was longer when it was measured
+
+    store = tmp_path / "s"
+    with EmbeddedStore.open_write(store) as s:
+        s.raw()  # created, empty
+    monkeypatch.setattr(os, "sendfile", failing)
+    with pytest.raises(StoreError, match="the store refused the ingest"):
+        _ingest(store, [corpus / "nquads" / "corpus.nq"], True, monkeypatch)
+    assert len(calls) == 2
+    assert _quads(store) == set()
