@@ -900,8 +900,10 @@ class _PipeLoader:
     def wait(self) -> None:
         """Wait for the loader; StoreError if it failed (or had only part of the files)."""
         self._join()
-        if self.feeder is not None and self.error is None and self.fed < self.total:
-            self.error = OSError(f"{self.fed} of the files' {self.total} bytes were read")
+        if self.feeder is not None and self.error is None and (
+                self.fed < self.total or self.fed != self.checked):
+            self.error = OSError(f"the loader had {self.fed} bytes of the files, the checks "
+                                 f"{self.checked}, of {self.total}: did a file change?")
         if self.error is not None:
             raise self._refused() from None
 

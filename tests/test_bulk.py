@@ -677,3 +677,22 @@ def test_a_file_the_feeder_cannot_send_whole_refuses_the_batch_and_writes_nothin
         _ingest(store, [corpus / "nquads" / "corpus.nq"], True, monkeypatch)
     assert len(calls) == 2
     assert _quads(store) == set()
+
+
+def test_a_file_that_grows_while_it_is_loaded_whole_refuses_the_batch(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The checks read more of a file than the loader was given (the file grew): the
+    batch is refused, since what was checked is not what was loaded."""
+    checked_bytes = bulk._PipeLoader.checked_bytes
+
+    def more(self: bulk._PipeLoader, n: int) -> None:
+        checked_bytes(self, n + 1)
+
+    monkeypatch.setattr(bulk._PipeLoader, "checked_bytes", more)
+    store = tmp_path / "s"
+    with EmbeddedStore.open_write(store) as s:
+        s.raw()  # created, empty
+    with pytest.raises(StoreError, match="did a file change"):
+        _ingest(store, [corpus / "nquads" / "corpus.nq"], True, monkeypatch)
+    assert _quads(store) == set()
