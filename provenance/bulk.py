@@ -31,9 +31,9 @@ ordinary path is how, not what:
   releases the GIL; at a million statements it keeps 1.7 cores busy by itself) and
   reads the new graphs' quads through a pipe as they are checked
   (:class:`_PipeLoader`), so the two costs overlap instead of adding up. Into an
-  empty store, N-Quads files go to the loader whole, as fast as it reads them, while
-  they are checked (:meth:`_PipeLoader.load_files`). Readers therefore wait from the
-  first quads sent, not only during the final commit.
+  empty store, N-Quads files go to the loader whole, up to 256 MB ahead of the checks
+  (:meth:`_PipeLoader.load_files`). Readers therefore wait from the first quads sent,
+  not only during the final commit.
 """
 
 from __future__ import annotations
@@ -595,9 +595,6 @@ def bulk_ingest(store: Any, files: Sequence[Path]) -> list[Any]:
     index = BulkWriter(Path(store.path))  # the citation index's rows, as the quads go by
     loader = _PipeLoader(store)
     digests, stop = ThreadPoolExecutor(1), threading.Event()
-    if not known and all(p.suffix.lower() in (".nq", ".nquads") for p in files) and not any(
-            True for _ in store.raw().quads_for_pattern(None, None, None, None)):
-        loader.load_files(files)  # an empty store: the files go to the loader whole
 
     def new_graph(g: _Graph) -> None:
         # What sources a graph declares and needs is kept for the batch, not per graph.
@@ -617,6 +614,9 @@ def bulk_ingest(store: Any, files: Sequence[Path]) -> list[Any]:
 
     write = loader.write
     try:
+        if not known and all(p.suffix.lower() in (".nq", ".nquads") for p in files) and not any(
+                True for _ in store.raw().quads_for_pattern(None, None, None, None)):
+            loader.load_files(files)  # an empty store: the files go to the loader whole
         converted = _converted(files)
         for path in files:
             if path.suffix.lower() in (".yaml", ".yml"):
