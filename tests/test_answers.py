@@ -156,6 +156,22 @@ EXTRA = {
 }
 
 
+#: The same, relaying s2 as the store states it (s1 has two texts: a bulk load refuses it).
+EXTRA_S2 = copy.deepcopy(EXTRA)
+EXTRA_S2["statements"][0].update(id="s2", text="Claim s2 (version 2)")
+
+
+def _single_source_recorded(path: Path, monkeypatch: pytest.MonkeyPatch
+                            ) -> tuple[list[Any], list[Any]]:
+    """``single-source`` of the store, and the statements each analysis was asked for."""
+    asked = _recorded_analyses(monkeypatch)
+    store = EmbeddedStore.open_read(path)
+    try:
+        return Tracker(store).single_source(), asked
+    finally:
+        store.close()
+
+
 def test_one_more_document_recomputes_only_the_statements_it_touches(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -165,10 +181,7 @@ def test_one_more_document_recomputes_only_the_statements_it_touches(
     _write(tmp_path / "store", graph_writes(tmp_path / "a", docs))
     before = _same(tmp_path / "store", monkeypatch)
     _write(tmp_path / "store", graph_writes(tmp_path / "b", [EXTRA]))
-    asked = _recorded_analyses(monkeypatch)
-    store = EmbeddedStore.open_read(tmp_path / "store")
-    single = Tracker(store).single_source()
-    store.close()
+    single, asked = _single_source_recorded(tmp_path / "store", monkeypatch)
     ids = [sorted(w.rsplit("/", 1)[1] for w in wanted) for wanted in asked]
     assert ids == [["new", "s1"]]
     monkeypatch.undo()
@@ -193,16 +206,11 @@ def test_more_statements_to_recompute_than_a_share_of_the_kept_ones_recompute_th
     _same(tmp_path / "store", monkeypatch)
     monkeypatch.setattr(answers_module, "LIMIT", 1)
     monkeypatch.setattr(answers_module, "SHARE", share)
-    extra = copy.deepcopy(EXTRA)  # relaying s2, as the store states it (s1 has two texts)
-    extra["statements"][0].update(id="s2", text="Claim s2 (version 2)")
     if how == "written":
-        _write(tmp_path / "store", graph_writes(tmp_path / "b", [extra]))
+        _write(tmp_path / "store", graph_writes(tmp_path / "b", [EXTRA_S2]))
     else:
-        _bulk(tmp_path / "b", tmp_path / "store", extra)
-    asked = _recorded_analyses(monkeypatch)
-    store = EmbeddedStore.open_read(tmp_path / "store")
-    single = Tracker(store).single_source()
-    store.close()
+        _bulk(tmp_path / "b", tmp_path / "store", EXTRA_S2)
+    single, asked = _single_source_recorded(tmp_path / "store", monkeypatch)
     assert [sorted(w.rsplit("/", 1)[1] for w in wanted) if wanted is not None else None
             for wanted in asked] == asked_for
     monkeypatch.undo()
@@ -223,13 +231,8 @@ def test_a_bulk_load_that_cannot_read_what_it_touched_drops_the_answers_and_stil
         raise OSError("Input/output error")
 
     monkeypatch.setattr(index, "_touched", unreadable)
-    extra = copy.deepcopy(EXTRA)
-    extra["statements"][0].update(id="s2", text="Claim s2 (version 2)")
-    _bulk(tmp_path / "b", tmp_path / "store", extra)
-    asked = _recorded_analyses(monkeypatch)
-    store = EmbeddedStore.open_read(tmp_path / "store")
-    single = Tracker(store).single_source()
-    store.close()
+    _bulk(tmp_path / "b", tmp_path / "store", EXTRA_S2)
+    single, asked = _single_source_recorded(tmp_path / "store", monkeypatch)
     assert asked == [None]  # every answer computed again
     monkeypatch.undo()
     assert single == _same(tmp_path / "store", monkeypatch)[0]
