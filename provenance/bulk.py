@@ -43,7 +43,7 @@ import os
 import threading
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -135,9 +135,17 @@ class ShapeChecker:
     sorts and compares with numpy (sets of Python ints took about 80 bytes an entry:
     2 GB at a million statements). The IRI of a node that violates a shape is found
     again with *resolve* (a second pass over the input) to name it in the message.
+
+    With a *spill* folder, :meth:`spill` moves the columns to unnamed temporary files
+    there as they grow, and :meth:`check` reads them back one property at a time: at a
+    million statements the columns hold about 600 MB, which Oxigraph's bulk loader,
+    loading at the same time, needs more.
     """
 
-    def __init__(self, resolve: Any = None) -> None:
+    #: entries (8 bytes each) held in memory before :meth:`spill` writes them out
+    SPILL_AT = 1 << 22
+
+    def __init__(self, resolve: Any = None, spill: Path | None = None) -> None:
         def column() -> array:
             return array("q")
 
@@ -149,6 +157,49 @@ class ShapeChecker:
         self.texts, self.labels, self.attributed = column(), column(), column()
         self.bad: dict[tuple[int, str], str] = {}  # (node, property) -> message: value errors
         self.resolve = resolve
+        self._folder = spill
+        self._spilled: dict[int, Any] = {}  # id of a column -> its temporary file
+        self._columns = [*self.typed.values(), *(c for pair in self.facts.values() for c in pair),
+                         self.texts, self.labels, self.attributed]
+
+    def spill(self) -> None:
+        """Write the columns out to their files if they hold many entries (with a folder)."""
+        if self._folder is None or sum(map(len, self._columns)) < self.SPILL_AT:
+            return
+        import tempfile
+
+        for column in self._columns:
+            if not column:
+                continue
+            f = self._spilled.get(id(column))
+            if f is None:  # unnamed: nothing is left behind, whatever happens
+                f = self._spilled[id(column)] = tempfile.TemporaryFile(dir=self._folder)
+            column.tofile(f)
+            del column[:]
+
+    def close(self) -> None:
+        """Free the columns and close their files (the checker cannot check after this)."""
+        for f in self._spilled.values():
+            f.close()
+        self._spilled = {}
+        # dropped, not emptied: an error raised by check() may still hold numpy views
+        self.typed, self.facts, self._columns = {}, {}, []
+        self.texts = self.labels = self.attributed = array("q")
+
+    def _ints(self, column: array) -> Any:
+        """A column's entries (those written out first) as a numpy array."""
+        import numpy as np
+
+        parts = []
+        f = self._spilled.get(id(column))
+        if f is not None:
+            f.seek(0)
+            parts.append(np.frombuffer(f.read(), dtype=np.int64))
+        if len(column):
+            parts.append(np.frombuffer(column, dtype=np.int64))
+        if not parts:
+            return np.empty(0, np.int64)
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
     def add(self, q: Quad) -> None:
         s, p, o, kind, dt, lang = q
@@ -208,9 +259,7 @@ class ShapeChecker:
         """Raise :class:`ValidationError` for the first node that violates a shape."""
         import numpy as np
 
-        def ints(column: array) -> Any:
-            return np.frombuffer(column, dtype=np.int64) if len(column) else \
-                np.empty(0, np.int64)
+        ints = self._ints
 
         def sorted_set(*columns: array) -> Any:
             return np.unique(np.concatenate([ints(c) for c in columns]))
@@ -296,16 +345,19 @@ def _decimal_in(v: tuple[str, int, str | None, str | None], low: int, high: int)
 # ---------------------------------------------------------------------- reading
 
 
-@dataclass
+@dataclass(slots=True)
 class _Graph:
-    """One document graph of the batch, without its triples."""
+    """One document graph of the batch, without its triples (a million statements: 200,000
+    of them, hence the slots)."""
 
     name: str
     where: str
     content_hash: str
     triples: int = 0
-    declares: set[str] = field(default_factory=set)
-    needs: dict[str, str] = field(default_factory=dict)
+    # the sources the document declares, and those it names (IRI -> where): None once
+    # the batch's own sets took them (bulk_ingest)
+    declares: set[str] | None = None
+    needs: dict[str, str] | None = None
 
 
 def _escape(text: str) -> str:
@@ -534,24 +586,40 @@ def _nquads_graphs(path: Path, names: set[str] | None = None,
     yield from graphs.values()
 
 
+def _input_quads(files: Sequence[Path]) -> Iterator[tuple[str, Quad]]:
+    """Every quad of *files* read again, with where it is, as the first pass named it: a
+    second pass, only to name what an error message names."""
+    for path in files:
+        if path.suffix.lower() in (".yaml", ".yml"):
+            for g, quads in _yaml_graphs(path):
+                for q in quads:
+                    yield g.where, q
+        else:
+            for _, q in _nquads(path):
+                yield str(path), q
+
+
 def _resolver(files: Sequence[Path]) -> Any:
     """A function that finds the IRI (and file) of a node hash by reading *files* again."""
 
     def resolve(node: int) -> tuple[str | None, str]:
-        for path in files:
-            if path.suffix.lower() in (".yaml", ".yml"):
-                quads: Iterable[tuple[str, Quad]] = (
-                    (g.where, q) for g, qs in _yaml_graphs(path) for q in qs)
-            else:
-                quads = ((str(path), q) for _, q in _nquads(path))
-            for where, q in quads:
-                if hash(q[0]) == node:
-                    return q[0], where
-                if hash(q[2]) == node:
-                    return q[2], where
+        for where, q in _input_quads(files):
+            if hash(q[0]) == node:
+                return q[0], where
+            if hash(q[2]) == node:
+                return q[2], where
         return None, "input"
 
     return resolve
+
+
+def _first_text(files: Sequence[Path], s: str) -> tuple[str, str]:
+    """The first text *files* give statement *s*, and where (read again: the first pass
+    keeps only a hash of each statement's text)."""
+    for where, q in _input_quads(files):
+        if q[1] == _PT + "text" and q[0] == s:
+            return q[2], where
+    return "?", "input"
 
 
 # ---------------------------------------------------------------------- writing
@@ -584,10 +652,13 @@ def bulk_ingest(store: Any, files: Sequence[Path]) -> list[Any]:
     from .ingest import IngestResult
     from .vocab import local_id
 
-    checker = ShapeChecker(_resolver(files))
+    checker = ShapeChecker(_resolver(files), spill=Path(store.path))
     graphs: dict[str, _Graph] = {}
-    texts: dict[str, tuple[str, str]] = {}
     known = store.graph_hashes()
+    # statement -> the hash of its first text; the statement's IRI if the store has
+    # documents (their texts are compared with the batch's), else its hash too. Texts
+    # and IRIs kept whole took 300 MB at a million statements.
+    texts: dict[Any, int] = {}
     text_p, label_p = _PT + "text", _RDFS + "label"
 
     needed: dict[str, str] = {}  # source IRI -> where it is first named
@@ -596,12 +667,19 @@ def bulk_ingest(store: Any, files: Sequence[Path]) -> list[Any]:
     loader = _PipeLoader(store)
     digests, stop = ThreadPoolExecutor(1), threading.Event()
 
+    def new_text(s: str, text: str, where: str) -> None:
+        h = hash(text)
+        if texts.setdefault(s if known else hash(s), h) != h:
+            first = _first_text(files, s)
+            if first[0] != text:  # else two IRIs whose hashes are the same: no clash
+                _text_clash(s, first, text, where)
+
     def new_graph(g: _Graph) -> None:
         # What sources a graph declares and needs is kept for the batch, not per graph.
-        for iri, at in g.needs.items():
+        for iri, at in (g.needs or {}).items():
             needed.setdefault(iri, at)
-        declared.update(g.declares)
-        g.needs, g.declares = {}, set()
+        declared.update(g.declares or ())
+        g.needs = g.declares = None
         other = graphs.get(g.name)
         if other is not None:
             if other.where != g.where:
@@ -627,12 +705,11 @@ def bulk_ingest(store: Any, files: Sequence[Path]) -> list[Any]:
                     for q in quads:
                         checker.add(q)
                         if q[1] == text_p:
-                            first = texts.setdefault(q[0], (q[2], g.where))
-                            if first[0] != q[2]:
-                                _text_clash(q[0], first, q[2], g.where)
+                            new_text(q[0], q[2], g.where)
                         if fresh:
                             write(_line(q, g.name))
                             index.add(g.name, q)
+                    checker.spill()
                 continue
             # The file's digest is read in a thread while the file is parsed (hashlib
             # lets go of the GIL): the graphs' hashes are only needed at the commit.
@@ -658,9 +735,7 @@ def bulk_ingest(store: Any, files: Sequence[Path]) -> list[Any]:
                     elif p == label_p and not s.startswith("_:"):
                         declared.add(s)
                     elif p == text_p:
-                        first = texts.setdefault(s, (o, where))
-                        if first[0] != o:
-                            _text_clash(s, first, o, where)
+                        new_text(s, o, where)
                     if name not in known:
                         sends = True
                         if not whole:
@@ -675,14 +750,15 @@ def bulk_ingest(store: Any, files: Sequence[Path]) -> list[Any]:
                 if whole and sends:
                     loader.send(block)
                 loader.checked_bytes(len(block))
+                checker.spill()
             content = digest.result()
             for name, g in mine.items():
                 g.content_hash = graph_hash(content, name)
         loader.close_input()  # the loader finishes its last batch while the checks run
         new = {g.name for g in graphs.values() if g.name not in known}
         _check_batch(store, checker, list(graphs.values()), texts, needed, declared, new,
-                     bool(known))
-        del checker
+                     bool(known), files)
+        checker.close()
         loader.wait()
         def index_commit(rehashed: dict[str, str]) -> None:
             index.commit({g.name: g.content_hash for g in graphs.values() if g.name in new},
@@ -695,6 +771,7 @@ def bulk_ingest(store: Any, files: Sequence[Path]) -> list[Any]:
         loader.abort()  # what was loaded is listed as pending: drop it, as a crash would
         raise
     finally:
+        checker.close()
         loader.raw = None  # the store closes with its EmbeddedStore, even if a traceback lives
         index.close()
         stop.set()  # a digest still being read stops at its next megabyte
@@ -927,8 +1004,8 @@ def _text_clash(s: str, first: tuple[str, str], text: str, where: str) -> None:
 
 
 def _check_batch(store: Any, checker: ShapeChecker, graphs: list[_Graph],
-                 texts: dict[str, tuple[str, str]], needed: dict[str, str],
-                 declared: set[str], loaded: set[str], has_documents: bool) -> None:
+                 texts: dict[Any, int], needed: dict[str, str], declared: set[str],
+                 loaded: set[str], has_documents: bool, files: Sequence[Path]) -> None:
     """Declared sources, one text per statement against the store (if it
     *has_documents*), then the shapes.
 
@@ -948,11 +1025,11 @@ def _check_batch(store: Any, checker: ShapeChecker, graphs: list[_Graph],
         where = needed[iri]
         if where.endswith((".yaml", ".yml")):  # the fast conversion knows no line numbers
             for g, _ in _reference_yaml_graphs(Path(where)):
-                where = g.needs.get(iri, where) if where == needed[iri] else where
+                where = (g.needs or {}).get(iri, where) if where == needed[iri] else where
         raise ValidationError(
             f"{where}: source '{local_id(iri)}' is not declared; declare it under "
             "'sources:' in this file or in a file ingested with it or before it")
-    if has_documents:  # compare texts with the store (its hashes: 1.5 s to read at 1M)
+    if has_documents:  # compare texts with the store's (*texts* is then by IRI)
         iris = sorted(texts)
         for start in range(0, len(iris), 500):
             values = " ".join(f"<{i}>" for i in iris[start: start + 500])
@@ -961,8 +1038,8 @@ def _check_batch(store: Any, checker: ShapeChecker, graphs: list[_Graph],
                 "GRAPH ?g { ?s pt:text ?t } }",
                 union=False,
             ):
-                text, where = texts[row["s"]]
-                if row["g"] not in replaced and row["t"] != text:
+                if row["g"] not in replaced and hash(row["t"]) != texts[row["s"]]:
+                    _, where = _first_text(files, row["s"])
                     raise ValidationError(
                         f"{where}: statement '{local_id(row['s'])}' already has another text "
                         f"in document '{local_id(row['g'])}' ({row['t']!r}); the same id must "

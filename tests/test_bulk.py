@@ -277,6 +277,11 @@ def test_a_graph_with_a_blank_node_is_rewritten_whole_when_its_dump_changes(
     assert len(_quads(tmp_path / "s", hashes=False)) == before
 
 
+def _checker_variant(monkeypatch: pytest.MonkeyPatch, variant: str) -> None:
+    if variant == "spilled":  # every column goes to its file before the checks read it back
+        monkeypatch.setattr(bulk.ShapeChecker, "SPILL_AT", 1)
+
+
 @pytest.mark.parametrize(
     ("extra", "refused"),
     [
@@ -301,9 +306,12 @@ def test_a_graph_with_a_blank_node_is_rewritten_whole_when_its_dump_changes(
     ids=["iri-and-literal", "plain-and-language", "same-value-twice", "typed-later",
          "never-typed"],
 )
+@pytest.mark.parametrize("variant", ["in-memory", "spilled"])
 def test_the_shape_checker_counts_values_as_shacl_does_and_names_the_node(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, extra: str, refused: str | None
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, extra: str, refused: str | None,
+    variant: str
 ) -> None:
+    _checker_variant(monkeypatch, variant)
     path = _bad_batch(tmp_path, _doc(extra))
     if refused is None:
         assert [r.status for r in _ingest(tmp_path / "s", [path], True, monkeypatch)] == ["added"]
@@ -551,18 +559,110 @@ def test_the_shape_checker_agrees_with_pyshacl(tmp_path: Path) -> None:
     @settings(max_examples=40, deadline=None,
               suppress_health_check=[HealthCheck.function_scoped_fixture])
     @given(st.sets(st.integers(0, len(base) - 1), max_size=2),
-           st.sets(st.integers(0, len(_EXTRA) - 1), max_size=2))
-    def check(drop: set[int], add: set[int]) -> None:
+           st.sets(st.integers(0, len(_EXTRA) - 1), max_size=2),
+           st.sampled_from(["in-memory", "spilled"]))
+    def check(drop: set[int], add: set[int], variant: str) -> None:
         lines = [line for i, line in enumerate(base) if i not in drop]
         lines += [_EXTRA[i] for i in sorted(add)]
         path = tmp_path / "case.nq"
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         with pytest.MonkeyPatch.context() as mp:
+            _checker_variant(mp, variant)
             fast = _check_only(path, True, mp, tmp_path / "a")
             ref = _check_only(path, False, mp, tmp_path / "b")
         assert fast == ref, (drop, add)
 
     check()
+
+
+@pytest.mark.parametrize("what", ["yaml", "nquads"])
+def test_checks_spilled_to_files_write_the_same_store_and_leave_no_file_behind(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, what: str
+) -> None:
+    files = [corpus / "yaml"] if what == "yaml" else [corpus / "nquads" / "corpus.nq"]
+    _ingest(tmp_path / "memory", files, True, monkeypatch)
+    spills: list[int] = []
+    spill = bulk.ShapeChecker.spill
+
+    def counted(self: bulk.ShapeChecker) -> None:
+        spill(self)
+        spills.append(len(self._spilled))
+
+    monkeypatch.setattr(bulk.ShapeChecker, "SPILL_AT", 64)
+    monkeypatch.setattr(bulk.ShapeChecker, "spill", counted)
+    _ingest(tmp_path / "spilled", files, True, monkeypatch)
+    assert max(spills) > 10  # most columns went to files, many times over
+    assert _quads(tmp_path / "spilled") == _quads(tmp_path / "memory")
+
+    def names(store: Path) -> list[str]:
+        return sorted(p.name for p in store.iterdir() if p.name != "oxigraph")
+
+    assert names(tmp_path / "spilled") == names(tmp_path / "memory")
+    # a refused batch, spilled as well: the store is as it was, with no file more
+    before = _quads(tmp_path / "spilled")
+    bad = _bad_batch(tmp_path, _doc(f"<{ID}report/s1/pub> <{PROV}wasAttributedTo> "
+                                    f"<{ID}source/ghost> <{ID}document/d1> ."))
+    with pytest.raises(ValidationError, match="'ghost' is not declared"):
+        _ingest(tmp_path / "spilled", [*files, bad], True, monkeypatch)
+    assert _quads(tmp_path / "spilled") == before
+    assert names(tmp_path / "spilled") == names(tmp_path / "memory")
+
+
+@pytest.mark.parametrize("case", ["two-files", "against-the-store"])
+def test_a_bulk_batch_giving_a_statement_another_text_is_refused_as_the_ordinary_path_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
+    """The bulk path keeps only a hash of each statement's text, then reads the files
+    again to quote the first text: the message is the ordinary path's, word for word."""
+    bad = ROOT / "tests" / "data" / "bad"
+    files = [bad / "dirs" / "dup-statement-two-texts"] if case == "two-files" else [
+        bad / "yaml" / "dup-statement-text-vs-store.yaml"]
+    messages = []
+    for bulk_on in (False, True):
+        store = tmp_path / f"store-{bulk_on}"
+        if case == "against-the-store":
+            _ingest(store, [ROOT / "seeds"], False, monkeypatch)
+        before = _quads(store) if store.exists() else set()
+        with pytest.raises(ValidationError) as info:
+            _ingest(store, files, bulk_on, monkeypatch)
+        messages.append(str(info.value))
+        assert (_quads(store) if store.exists() else set()) == before
+    assert messages[0] == messages[1]
+    assert ("('The minister resigned')" if case == "two-files" else
+            "('Blinken will take part in the first Ukraine-NATO Council meeting')") in messages[1]
+
+
+def test_a_statement_given_two_texts_in_two_nquads_files_names_both_files_and_the_first_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = tmp_path / "first.nq", tmp_path / "second.nq"
+    first.write_text(_doc(text="The first text") + "\n", encoding="utf-8")
+    second.write_text(_doc(text="The second text").replace("document/d1", "document/d2") + "\n",
+                      encoding="utf-8")
+    with pytest.raises(ValidationError) as info:
+        _ingest(tmp_path / "s", [first, second], True, monkeypatch)
+    assert str(info.value) == (
+        f"{second}: statement 's1' has another text in {first} ('The first text'); the same "
+        "id must be the same claim: use the same text or another id")
+
+
+def test_two_statements_whose_iris_hash_alike_are_no_text_clash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Into an empty store, statements are told apart by the hash of their IRI: two
+    IRIs with one hash are read again before a clash is reported."""
+    second = _doc(text="Another claim").replace("statement/s1", "statement/s2").replace(
+        "report/s1", "report/s2").replace("document/d1", "document/d2")
+    path = _bad_batch(tmp_path, _doc(text="A claim") + "\n" + second + "\n")
+
+    def colliding(value: object) -> int:
+        text = str(value)
+        return 7 if text.endswith(("statement/s1", "statement/s2")) else hash(value)
+
+    monkeypatch.setattr(bulk, "hash", colliding, raising=False)
+    _ingest(tmp_path / "s", [path], True, monkeypatch)
+    texts = {q for q in _quads(tmp_path / "s") if "#text>" in q}
+    assert len(texts) == 2 and any("Another claim" in q for q in texts)
 
 
 def _whole_loads_counted(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
