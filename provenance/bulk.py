@@ -274,10 +274,21 @@ class ShapeChecker:
         def distinct_counts(prop: str) -> tuple[Any, Any]:
             """The subjects of *prop* and how many distinct values each has."""
             subjects, values = (ints(c) for c in self.facts[prop])
-            order = np.lexsort((values, subjects))
-            subjects, values = subjects[order], values[order]
+            # Sorted by one 64-bit key per fact (twice as fast as lexsort by subject,
+            # then value: 58 s of checks at 1M). For one subject the key differs
+            # with the value; two subjects' facts could share one, rarely: then the
+            # two-key sort, which is exact.
+            key = subjects * np.int64(_MIX) + values  # wraps around, as meant
+            order = np.argsort(key)
+            key, subjects = key[order], subjects[order]
+            same = key[1:] == key[:-1]
+            if (same & (subjects[1:] != subjects[:-1])).any():
+                values = values[order]
+                order = np.lexsort((values, subjects))
+                subjects, values = subjects[order], values[order]
+                same = (subjects[1:] == subjects[:-1]) & (values[1:] == values[:-1])
             new = np.ones(len(subjects), bool)
-            new[1:] = (subjects[1:] != subjects[:-1]) | (values[1:] != values[:-1])
+            new[1:] = ~same
             return np.unique(subjects[new], return_counts=True)
 
         typed = {cls: sorted_set(nodes) for cls, nodes in self.typed.items()}
@@ -322,6 +333,10 @@ class ShapeChecker:
             self._fail_first(subjects[wrong], _CLASS_MESSAGE[prop])
         self._fail_first(np.setdiff1d(sources, ints(self.labels)),
                          "a source needs a label (rdfs:label)")
+
+
+# An odd 64-bit constant (the golden ratio's): subject * _MIX + value, as a signed wrap.
+_MIX = 0x9E3779B97F4A7C15 - (1 << 64)
 
 
 def _is_string(v: tuple[str, int, str | None, str | None]) -> bool:
