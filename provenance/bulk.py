@@ -168,14 +168,20 @@ class ShapeChecker:
             return
         import tempfile
 
-        for column in self._columns:
-            if not column:
-                continue
-            f = self._spilled.get(id(column))
-            if f is None:  # unnamed: nothing is left behind, whatever happens
-                f = self._spilled[id(column)] = tempfile.TemporaryFile(dir=self._folder)
-            column.tofile(f)
-            del column[:]
+        try:
+            for column in self._columns:
+                if not column:
+                    continue
+                f = self._spilled.get(id(column))
+                if f is None:  # unnamed: nothing is left behind, whatever happens
+                    f = self._spilled[id(column)] = tempfile.TemporaryFile(dir=self._folder)
+                column.tofile(f)
+                del column[:]
+        except OSError as exc:
+            raise StoreError(
+                f"{self._folder}: cannot write the checks' temporary files there "
+                f"({exc.strerror or exc}); free some space on its disk and ingest again"
+            ) from None
 
     def close(self) -> None:
         """Free the columns and close their files (the checker cannot check after this)."""

@@ -610,6 +610,27 @@ def test_checks_spilled_to_files_write_the_same_store_and_leave_no_file_behind(
     assert names(tmp_path / "spilled") == names(tmp_path / "memory")
 
 
+def test_a_disk_too_full_for_the_checks_files_is_one_line_and_leaves_the_store_as_it_was(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import tempfile
+
+    store, before = _seeded(tmp_path, monkeypatch)
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(bulk.ShapeChecker, "SPILL_AT", 64)
+    monkeypatch.setattr(tempfile, "TemporaryFile", full)
+    with pytest.raises(StoreError) as info:
+        _ingest(store, [corpus / "yaml"], True, monkeypatch)
+    assert str(info.value) == (
+        f"{store}: cannot write the checks' temporary files there (No space left on device); "
+        "free some space on its disk and ingest again")
+    assert _quads(store) == before
+
+
 @pytest.mark.parametrize("case", ["two-files", "against-the-store"])
 def test_a_bulk_batch_giving_a_statement_another_text_is_refused_as_the_ordinary_path_does(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str
