@@ -674,8 +674,13 @@ def recover(raw: Any) -> list[str]:
     return names
 
 
-def bulk_ingest(store: Any, files: Sequence[Path]) -> list[Any]:
-    """Validate *files* as a stream while bulk-loading them, then commit (module doc)."""
+def bulk_ingest(store: Any, files: Sequence[Path],
+                progress: Callable[[int, int, str], None] | None = None) -> list[Any]:
+    """Validate *files* as a stream while bulk-loading them, then commit (module doc).
+
+    *progress(done, total, what)* hears how far it is: megabytes of the files read,
+    then each step of the end (a million statements take minutes: a terminal shows it).
+    """
     from concurrent.futures import ThreadPoolExecutor
 
     from .index import BulkWriter
@@ -696,6 +701,14 @@ def bulk_ingest(store: Any, files: Sequence[Path]) -> list[Any]:
     index = BulkWriter(Path(store.path))  # the citation index's rows, as the quads go by
     loader = _PipeLoader(store)
     digests, stop = ThreadPoolExecutor(1), threading.Event()
+    report = progress or (lambda done, total, what: None)
+    mb = (1 << 20) - 1  # megabytes rounded up: the count reaches the total at the end
+    total, read = (sum(f.stat().st_size for f in files) + mb) >> 20, 0
+
+    def megabytes(n: int) -> None:
+        nonlocal read
+        read += n
+        report(min((read + mb) >> 20, total), total, "MB of the files checked and loaded")
 
     def new_text(s: str, text: str, where: str) -> None:
         h = hash(text)
@@ -740,6 +753,7 @@ def bulk_ingest(store: Any, files: Sequence[Path]) -> list[Any]:
                             write(_line(q, g.name))
                             index.add(g.name, q)
                     checker.spill()
+                megabytes(path.stat().st_size)
                 continue
             # The file's digest is read in a thread while the file is parsed (hashlib
             # lets go of the GIL): the graphs' hashes are only needed at the commit.
@@ -781,20 +795,25 @@ def bulk_ingest(store: Any, files: Sequence[Path]) -> list[Any]:
                     loader.send(block)
                 loader.checked_bytes(len(block))
                 checker.spill()
+                megabytes(len(block))
             content = digest.result()
             for name, g in mine.items():
                 g.content_hash = graph_hash(content, name)
         loader.close_input()  # the loader finishes its last batch while the checks run
         new = {g.name for g in graphs.values() if g.name not in known}
+        report(0, 0, "checking the batch as a whole")
         _check_batch(store, checker, list(graphs.values()), texts, needed, declared, new,
                      bool(known), files)
         checker.close()
+        report(0, 0, "waiting for the loader to finish")
         loader.wait()
         def index_commit(rehashed: dict[str, str]) -> None:
             index.commit({g.name: g.content_hash for g in graphs.values() if g.name in new},
                          {name: (known[name], h) for name, h in rehashed.items()},
                          store.raw())
 
+        report(0, 0, "committing (the store compacts what it loaded: minutes at a million "
+                     "statements)")
         return _write(store, list(graphs.values()), known, IngestResult, index_commit,
                       loader.foreign and loader.feeder is not None)
     except BaseException:

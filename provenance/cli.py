@@ -133,9 +133,8 @@ class _State:
         assert self.endpoint is not None
         return RemoteStore(self.endpoint, self.update_endpoint)
 
-    def tracker(self) -> Any:
-        from .tracker import Tracker
-
+    def status_line(self) -> Any:
+        """The status line of a long command, on a terminal's stderr (else None)."""
         if self.status is None and sys.stderr.isatty():
             import os
 
@@ -146,7 +145,12 @@ class _State:
             except ValueError:
                 delay = 1.0
             self.status = StatusLine(sys.stderr, delay=delay)
-        return Tracker(self.reader(), progress=self.status)
+        return self.status
+
+    def tracker(self) -> Any:
+        from .tracker import Tracker
+
+        return Tracker(self.reader(), progress=self.status_line())
 
 
 def _format_option(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -274,7 +278,8 @@ def ingest(state: _State, files: tuple[Path, ...], quiet: bool) -> None:
     from .vocab import local_id
 
     with state.writer() as store:
-        results = ingest_files(store, files)
+        results = ingest_files(store, files, state.status_line())
+    state.clear_status()  # the outcomes are printed where the status line was
     for r in results:
         if not quiet:
             click.echo(f"{r.status:<9} {local_id(r.graph)}  ({r.where}, {r.triples} triples)")

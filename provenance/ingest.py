@@ -7,7 +7,7 @@ the store exactly as it was.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -307,17 +307,20 @@ def _to_ntriples(unit: Unit) -> list[str]:
     return [f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in unit.triples]
 
 
-def ingest_files(store: Backend, paths: Iterable[Path]) -> list[IngestResult]:
+def ingest_files(store: Backend, paths: Iterable[Path],
+                 progress: Callable[[int, int, str], None] | None = None) -> list[IngestResult]:
     """Validate every file, then write them all in one transaction.
 
     Re-ingesting an unchanged file changes nothing; a changed document replaces its
-    graph. Raises :class:`InputError` (and writes nothing) on any bad input.
+    graph. Raises :class:`InputError` (and writes nothing) on any bad input. A large
+    batch tells *progress* (done, total, what) how far it is, as a
+    :class:`~provenance.output.StatusLine` shows it.
     """
     files = collect_files(paths)
     from .bulk import bulk_ingest, wants_bulk
 
     if wants_bulk(store, files):  # large batches: streamed, checked, bulk-loaded, committed
-        return bulk_ingest(store, files)
+        return bulk_ingest(store, files, progress)
     units = load_units(files)
     validate_units(units, store)
     known = store.graph_hashes([u.graph for u in units])

@@ -230,10 +230,11 @@ def _json(data: Any) -> str:
 
 
 class StatusLine:
-    """How far a long question is, on one line of a terminal's standard error.
+    """How far a long question or ingest is, on one line of a terminal's standard error.
 
     A whole-store question with no kept answers computes every statement's answer (a
-    million statements: one to two minutes). This line says what it is doing; it is
+    million statements: one to two minutes); a bulk ingest of a million statements
+    takes several minutes. This line says what it is doing; it is
     written only to a terminal, only once the question has taken *delay* seconds (a
     quick answer shows nothing), at most every *every* seconds, and :meth:`clear`
     wipes it before the answer is printed. Call it with (done, total, what); a total

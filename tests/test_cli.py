@@ -465,42 +465,64 @@ def test_words_found_in_many_texts_list_the_same_candidates_past_the_quick_searc
     assert as_json(store, "origin", "blinken WILL take part")["statement"]["id"] == BLINKEN
 
 
+def _on_terminal(path: Path, cwd: Path, *args: str,
+                 env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    """Run the CLI with stderr a terminal (the status line shown at once): exit code,
+    stdout, and what the terminal received."""
+    import pty
+    import sys
+
+    leader, follower = pty.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "provenance", "--store", str(path), *args],
+            stdout=subprocess.PIPE, stderr=follower, timeout=300, cwd=cwd,
+            env={**os.environ, "PROVENANCE_STATUS_DELAY": "0", **(env or {})},
+        )
+        os.close(follower)
+        follower = -1
+        err = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the terminal closed
+                break
+            if not chunk:
+                break
+            err += chunk
+    finally:
+        if follower >= 0:
+            os.close(follower)
+        os.close(leader)
+    return done.returncode, done.stdout.decode(), err.decode().replace("\r\n", "\n")
+
+
+def test_on_a_terminal_a_bulk_ingest_shows_how_far_it_is_then_wipes_the_line(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "store"
+    code, out, err = _on_terminal(path, tmp_path, "ingest", str(SEEDS),
+                                  env={"PROVENANCE_BULK_MIN_BYTES": "0"})  # the bulk path
+    assert code == 0
+    assert out.startswith("added     blinken-brussels")
+    assert "MB of the files checked and loaded: 1 of 1 (100%)" in err
+    assert "checking the batch as a whole" in err and "\rcommitting" in err
+    shown, summary = err.rsplit("\r", 1)
+    assert summary == f"1 of 1 document(s) written to {path}\n"
+    assert shown.rsplit("\r", 1)[-1].strip() == ""  # the status line was wiped before it
+
+
 def test_on_a_terminal_the_status_line_is_wiped_before_the_answer_and_errors(
     tmp_path: Path,
 ) -> None:
     """stderr a terminal: the status line of a whole-store question (shown at once here)
     is wiped, and stdout holds the same answer as without a terminal."""
-    import pty
-    import sys
-
     path = tmp_path / "store"
     with EmbeddedStore.open_write(path) as backend:
         ingest_files(backend, [SEEDS])
 
     def on_terminal(*args: str) -> tuple[int, str, str]:
-        leader, follower = pty.openpty()
-        try:
-            done = subprocess.run(
-                [sys.executable, "-m", "provenance", "--store", str(path), *args],
-                stdout=subprocess.PIPE, stderr=follower, timeout=300, cwd=tmp_path,
-                env={**os.environ, "PROVENANCE_STATUS_DELAY": "0"},  # shown at once
-            )
-            os.close(follower)
-            follower = -1
-            err = b""
-            while True:
-                try:
-                    chunk = os.read(leader, 4096)
-                except OSError:  # the terminal closed
-                    break
-                if not chunk:
-                    break
-                err += chunk
-        finally:
-            if follower >= 0:
-                os.close(follower)
-            os.close(leader)
-        return done.returncode, done.stdout.decode(), err.decode().replace("\r\n", "\n")
+        return _on_terminal(path, tmp_path, *args)
 
     code, out, err = on_terminal("report", "--format", "json")
     assert code == 0
