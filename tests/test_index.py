@@ -39,11 +39,15 @@ def _loaded(path: Path, use_index: bool, monkeypatch: pytest.MonkeyPatch) -> Any
         assert getattr(store, "_indexed", None) is None  # the tables are not built for it
         cits, infos = projection.load_citations(store, None)
         sources = projection.load_sources(store)
+        # what `statements` lists: the texts and the triples (the whole-store tables
+        # hold the texts alone: no whole-store question shows a triple)
+        statements = (projection.statement_infos(store) if use_index
+                      else projection._all_statement_infos(store))
     return (
         cits.source, cits.statement, cits.entry,
         {r: sorted(cs) for r, cs in cits.succ.items()},
         {s: sorted(rs) for s, rs in cits.roots.items()},
-        infos, sources, listed,
+        {s: info.text for s, info in infos.items()}, sources, listed, statements,
     )
 
 
@@ -276,7 +280,7 @@ def test_a_bulk_load_writes_the_index_rows_as_it_streams(
         _no_store_reads(m)
         assert _loaded(path, True, m) == reference
     if what == "nquads":
-        infos = reference[5]
+        infos = reference[8]
         odd_info = infos[f"{ID}statement/odd"]
         assert odd_info.triple[2] == "7"  # as Oxigraph gives it back
         assert reference[6][f"{ID}source/odd-pub"].anonymous
