@@ -212,6 +212,13 @@ class Sub:
     def transparent(self, n: str) -> bool:
         return n in self.c.entry and n not in self.contracted and bool(self.succ.get(n))
 
+    def node_sources(self, n: str) -> list[str]:
+        """The sources of node *n*: a contracted cycle's, or its report's (without
+        making its attribute dict: the rendering asks this of every node of a chain)."""
+        if n in self.contracted:
+            return list(self.contracted[n]["sources"])
+        return [self.c.source.get(n, n)]
+
     def attrs(self, n: str) -> dict[str, Any]:
         """Report *n*'s attributes as :mod:`provenance.graph` has them (not contracted)."""
         c = self.c
@@ -547,10 +554,14 @@ def analyse(c: Citations, s: str, chain_limit: int = 1000, cutoff: int | None = 
     h = subgraph(c, s)
     origins = _origins(h)
     dominators = _dominators(h, origins)
-    if cutoff == 2:
-        # Menger: two vertex-disjoint paths exist unless one report (not transparent:
-        # origins never are) lies on every path to the origins, i.e. dominates them.
-        count = 0 if not origins else 1 if dominators else 2
+    # Menger: two vertex-disjoint paths exist unless one report (not transparent:
+    # origins never are) lies on every path to the origins, i.e. dominates them. So
+    # only a statement with two or more independent sources needs the flow, and
+    # single_source (cutoff 2) needs none.
+    if not origins or dominators:
+        count = 1 if origins else 0
+    elif cutoff == 2:
+        count = 2
     else:
         count = _count(h, cutoff=cutoff)
     return FastAnalysis(

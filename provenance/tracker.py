@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
 from ._names import ID, IRI, document_iri, local_id, source_iri, statement_iri  # no rdflib
@@ -181,6 +182,7 @@ class Tracker:
     # ------------------------------------------------------------ rendering
 
     @staticmethod
+    @lru_cache(maxsize=1 << 16)  # a few sources, named in a million rows
     def source_id(iri: str) -> str:
         """The id users type for a source (its slug, or the IRI if it is not ours)."""
         return local_id(iri) if iri.startswith(f"{ID}source/") else iri
@@ -190,6 +192,8 @@ class Tracker:
         return {"source": self.source_id(iri), "label": info.label, "anonymous": info.anonymous}
 
     def _node_sources(self, H: Any, node: str) -> list[str]:
+        if hasattr(H, "node_sources"):  # fastgraph's Sub (not a networkx graph)
+            return H.node_sources(node)  # type: ignore[no-any-return]
         data = H.nodes[node]
         return list(data["sources"]) if data.get("circular") else [data.get("source", node)]
 
