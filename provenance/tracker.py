@@ -211,13 +211,14 @@ class Tracker:
         for node in a.origins:
             srcs = self._node_sources(H, node)
             ref = self._source_ref(proj, srcs[0])
-            ref["circular"] = bool(H.nodes[node].get("circular"))
+            data = H.nodes[node]
+            ref["circular"] = bool(data.get("circular"))
             if ref["circular"]:
                 ref["cycle"] = [self.source_id(s) for s in srcs]
                 ref["anonymous"] = all(
                     proj.sources.get(s, SourceInfo(s, s)).anonymous for s in srcs
                 )
-            ref["unattributed"] = bool(H.nodes[node].get("entry")) and not ref["circular"]
+            ref["unattributed"] = bool(data.get("entry")) and not ref["circular"]
             origins.append(ref)
         chains = [
             [self.source_id(s) for node in chain for s in self._node_sources(H, node)]
