@@ -188,3 +188,18 @@ def test_a_branch_whose_every_path_runs_through_the_removed_source_counts_nothin
     assert fg._count(h, frozenset({"b", "d"})) == 1  # e alone
     assert fg._count(h, frozenset({"d"})) == 2  # a -> b -> c still
     assert fg.impact_counts(c, "s", "x") == (2, 1)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.integers(0, 7), st.lists(st.integers(0, 7), max_size=3, unique=True),
+                       max_size=8))
+def test_peeling_finds_a_cycle_exactly_when_networkx_does(edges: dict[int, list[int]]) -> None:
+    """fastgraph._acyclic (Kahn's peeling, the shortcut before the strongly connected
+    components) agrees with networkx on small random graphs, self-loops included."""
+    succ = {str(u): [str(v) for v in vs] for u, vs in edges.items()}
+    for vs in list(succ.values()):
+        for v in vs:
+            succ.setdefault(v, [])
+    G = nx.DiGraph((u, v) for u, vs in succ.items() for v in vs)
+    G.add_nodes_from(succ)
+    assert fg._acyclic(succ) == nx.is_directed_acyclic_graph(G)
