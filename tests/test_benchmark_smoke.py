@@ -14,7 +14,8 @@ def test_benchmark_runs_end_to_end(tmp_path: Path) -> None:
     results = tmp_path / "results"
     cmd = [
         sys.executable, str(ROOT / "benchmarks" / "run.py"), "--statements", "300",
-        "--runs", "1", "--sample", "5", "--cli-sample", "2", "--baseline-timeout", "60",
+        "--runs", "2", "--ingest-runs", "1", "--sample", "5", "--cli-sample", "2",
+        "--baseline-timeout", "60",
         "--work", str(tmp_path / "work"), "--results", str(results),
     ]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=240)
@@ -36,9 +37,14 @@ def test_benchmark_runs_end_to_end(tmp_path: Path) -> None:
     # kept answers read back give as many rows as computed ones
     for key in ("single_source", "report"):
         assert rows[f"{key}_kept"]["rows"] == rows[key]["rows"], key
-    # the same answers as the baseline's, then one new statement per document added
-    assert rows["report_changed"]["rows"] == rows["report"]["rows"] + 2
+    # one new statement per document added: one in each of the two single-source
+    # runs after a document, then one before the first such report run
+    assert rows["report_changed"]["rows"] == rows["report"]["rows"] + 3
     assert md.read_text().startswith("## 300 statements")
+    # --ingest-runs counts the ingests and bare loads, --runs the questions
+    assert data["ingest_runs"] == 1 and len(rows["ingest_nq"]["runs"]) == 1
+    assert len(rows["bulk_load_unflushed"]["runs"]) == 1 and len(rows["report"]["runs"]) == 2
+    assert not (tmp_path / "work" / "ingest-ingest_yaml").exists()  # nothing asks it
 
 
 def test_benchmark_generate_wrapper(tmp_path: Path) -> None:
