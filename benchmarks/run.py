@@ -454,6 +454,18 @@ def table(rows: dict[str, dict[str, Any]], statements: int) -> str:
     return "\n".join(lines)
 
 
+def commit() -> str | None:
+    """The commit measured (``-dirty`` with changes not committed), if this is a clone."""
+    try:
+        out = subprocess.run(["git", "-C", str(ROOT), "describe", "--always", "--dirty"],
+                             capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if out.returncode != 0:
+        return None
+    return out.stdout.strip() or None
+
+
 def machine() -> str:
     mem = ""
     try:
@@ -506,12 +518,15 @@ def main(argv: list[str] | None = None) -> int:
     opts.results.mkdir(parents=True, exist_ok=True)
     base = opts.results / f"bench-{opts.statements}-{stamp}"
     command = "python benchmarks/run.py " + " ".join(argv or sys.argv[1:])
+    measured = commit()
 
     def save(bench: Bench, manifest: dict[str, Any], final: bool = False) -> str:
         """Write the table so far (a long run that is stopped keeps what it measured)."""
         info = {
-            "statements": opts.statements, "seed": opts.seed, "runs": opts.runs,
-            "ingest_runs": opts.ingest_runs,
+            # a corpus given with --corpus has its own seed
+            "statements": opts.statements, "seed": manifest.get("seed", opts.seed),
+            "runs": opts.runs,
+            "ingest_runs": opts.ingest_runs, "commit": measured,
             "baseline_runs": opts.baseline_runs, "corpus": manifest, "machine": machine(),
             "command": command, "date": stamp, "complete": final,
             "elapsed_s": round(time.time() - started, 1), "rows": bench.rows,

@@ -43,8 +43,35 @@ def test_benchmark_runs_end_to_end(tmp_path: Path) -> None:
     assert md.read_text().startswith("## 300 statements")
     # --ingest-runs counts the ingests and bare loads, --runs the questions
     assert data["ingest_runs"] == 1 and len(rows["ingest_nq"]["runs"]) == 1
+    assert "commit" in data  # what benchmarks/compare.py names the runs by
     assert len(rows["bulk_load_unflushed"]["runs"]) == 1 and len(rows["report"]["runs"]) == 2
     assert not (tmp_path / "work" / "ingest-ingest_yaml").exists()  # nothing asks it
+
+
+def test_benchmark_smoke_run_at_ten_thousand_statements(tmp_path: Path) -> None:
+    """The issue's smoke run: every measurement at 10k, one run each, no baseline (the
+    run above checks the baseline at 300 statements; here it would take minutes)."""
+    results = tmp_path / "results"
+    cmd = [
+        sys.executable, str(ROOT / "benchmarks" / "run.py"), "--statements", "10000",
+        "--seed", "3", "--runs", "1", "--no-baseline", "--skip", "export",
+        "--cli-sample", "2", "--work", str(tmp_path / "work"), "--results", str(results),
+    ]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    data = json.loads(next(results.glob("bench-10000-*.json")).read_text())
+    assert data["complete"] and data["corpus"]["statements"] == 10_000
+    assert data["corpus"]["quads"] > 10 * 10_000  # a realistic density, not a stub
+    rows = data["rows"]
+    for key in ("ingest_yaml", "ingest_nq", "bulk_load", "incremental", "origin",
+                "origin_cli", "index_build", "impact", "single_source", "report",
+                "report_kept", "report_changed"):
+        assert rows[key]["seconds"] > 0 and rows[key]["rss_mb"] > 0, key
+    assert rows["report"]["rows"] == 10_000  # one row per statement
+    assert 0 < rows["single_source"]["rows"] < 10_000
+    for key in ("single_source", "report"):
+        assert rows[f"{key}_kept"]["rows"] == rows[key]["rows"], key
+    assert "baseline_seconds" not in rows["report"]
 
 
 def test_benchmark_generate_wrapper(tmp_path: Path) -> None:
