@@ -284,7 +284,8 @@ class Bench:
             res = []
             for i in range(runs):
                 self.log(f"{label} run {i + 1}/{runs}")
-                _forget_answers(self.store)  # computed, not read back (provenance/answers.py)
+                # computed, not read back (provenance/answers.py)
+                _forget_answers(self.store, _KINDS.get(op))
                 res.append(_worker(op, {"store": store, **extra}))
             self.record(key, label, [r["seconds"] for r in res], [r["rss_mb"] for r in res],
                         rows=res[0].get("rows"))
@@ -390,16 +391,23 @@ class Bench:
                               f"did not finish within {self.opts.baseline_timeout:.0f} s")
 
 
-def _forget_answers(store: Path) -> None:
-    """Drop the whole-store answers kept in the citation index (its facts stay)."""
+#: the kinds of answer provenance/answers.py keeps, by benchmark op
+_KINDS = {"single_source": "single", "report": "report", "impact": None}
+
+
+def _forget_answers(store: Path, kind: str | None) -> None:
+    """Drop the whole-store answers of *kind* kept in the citation index (its facts
+    stay), or of every kind (None). Only the one measured: the rows "after one more
+    document" read the others back, as they would be."""
     import sqlite3
 
     path = store / "citations.sqlite"
     if path.exists():
-        with sqlite3.connect(path) as db:
-            for table in ("answer", "touched"):
-                with contextlib.suppress(sqlite3.OperationalError):  # an older index
-                    db.execute(f"DELETE FROM {table}")
+        with sqlite3.connect(path) as db, contextlib.suppress(sqlite3.OperationalError):
+            if kind is None:  # an older index may have no such table
+                db.execute("DELETE FROM answer")
+            else:
+                db.execute("DELETE FROM answer WHERE kind = ?", (kind,))
 
 
 def _sample_ids(ids: list[str], n: int, seed: int) -> list[str]:
