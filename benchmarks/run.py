@@ -299,6 +299,25 @@ class Bench:
             self.record(f"{key}_kept", f"{label}, answers kept from the run before",
                         [r["seconds"] for r in res], [r["rss_mb"] for r in res],
                         rows=res[0].get("rows"))
+            # As users ask it: a whole `provenance` process printing JSON (the rows'
+            # JSON text, not a dict per row, in memory), computed and then kept.
+            command = op.replace("_", "-")
+            for kept in (False, True):
+                times, rss = [], []
+                for i in range(runs):
+                    self.log(f"{label}, whole process{', kept' if kept else ''}, "
+                             f"run {i + 1}/{runs}")
+                    if not kept:
+                        _forget_answers(self.store, _KINDS[op])
+                    wall, peak, code = _run_rss(
+                        _cli("--store", store, command, "--format", "json"))
+                    if code != 0:
+                        raise SystemExit(f"provenance {command} failed")
+                    times.append(wall)
+                    rss.append(peak)
+                self.record(f"{key}_cli{'_kept' if kept else ''}",
+                            f"{label}, whole `provenance {command} --format json` process"
+                            f"{', answers kept' if kept else ''}", times, rss)
             if self.on_progress:
                 self.on_progress()
         # Last, as they change the store (the rows above are compared with the baseline's).

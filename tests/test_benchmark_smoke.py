@@ -65,7 +65,8 @@ def test_benchmark_smoke_run_at_ten_thousand_statements(tmp_path: Path) -> None:
     rows = data["rows"]
     for key in ("ingest_yaml", "ingest_nq", "bulk_load", "incremental", "origin",
                 "origin_cli", "index_build", "impact", "single_source", "report",
-                "report_kept", "report_changed"):
+                "report_kept", "report_cli", "report_cli_kept", "single_source_cli",
+                "report_changed"):
         assert rows[key]["seconds"] > 0 and rows[key]["rss_mb"] > 0, key
     assert rows["report"]["rows"] == 10_000  # one row per statement
     assert 0 < rows["single_source"]["rows"] < 10_000
