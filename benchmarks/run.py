@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -132,17 +133,9 @@ class Bench:
         if "yaml" in self.opts.skip:
             todo = todo[1:]
         for key, label, source in todo:
-            times, rss = [], []
-            for i in range(runs):
-                store = self.work / f"ingest-{key}"
-                shutil.rmtree(store, ignore_errors=True)
-                self.log(f"{label} run {i + 1}/{runs}")
-                wall, peak, code = _run_rss(_cli("--store", str(store), "ingest", str(source)))
-                if code != 0:
-                    raise SystemExit(f"{label} failed")
-                times.append(wall)
-                rss.append(peak)
-            self.record(key, label, times, rss)
+            store = self.work / f"ingest-{key}"
+            self._processes(key, label, _cli("--store", str(store), "ingest", str(source)),
+                            runs, before=lambda store=store: shutil.rmtree(store, True))
             if key == "ingest_yaml":  # not asked anything: its disk (17 GB at 1M) back now
                 shutil.rmtree(store, ignore_errors=True)
         times, rss = [], []
@@ -175,13 +168,19 @@ class Bench:
 
     def _bare_process(self, key: str, label: str, script: str, runs: int) -> None:
         """Time *script* (``python -c``, given a fresh store and the N-Quads file)."""
+        store = self.work / "bulk"
+        self._processes(key, label, [sys.executable, "-c", script, str(store), str(self.nquads)],
+                        runs, before=lambda: shutil.rmtree(store, True))
+
+    def _processes(self, key: str, label: str, cmd: list[str], runs: int,
+                   before: Callable[[], Any] | None = None) -> None:
+        """Time *cmd* as a whole process, *runs* times (after *before*, each time)."""
         times, rss = [], []
         for i in range(runs):
-            store = self.work / "bulk"
-            shutil.rmtree(store, ignore_errors=True)
+            if before is not None:
+                before()
             self.log(f"{label}, run {i + 1}/{runs}")
-            wall, peak, code = _run_rss([sys.executable, "-c", script, str(store),
-                                         str(self.nquads)])
+            wall, peak, code = _run_rss(cmd)
             if code != 0:
                 raise SystemExit(f"{label} failed")
             times.append(wall)
@@ -219,19 +218,16 @@ class Bench:
     def incremental(self) -> None:
         """Ingest one more document into the full store (a copy, so runs are alike)."""
         doc = self._one_more("copy")
-        times, rss = [], []
-        for i in range(self.opts.runs):
-            copy = self.work / "incremental"
+        copy = self.work / "incremental"
+
+        def fresh_copy() -> None:
             shutil.rmtree(copy, ignore_errors=True)
             shutil.copytree(self.store, copy)
-            self.log(f"incremental ingest run {i + 1}/{self.opts.runs}")
-            wall, peak, code = _run_rss(_cli("--store", str(copy), "ingest", str(doc)))
-            if code != 0:
-                raise SystemExit("incremental ingest failed")
-            times.append(wall)
-            rss.append(peak)
-        shutil.rmtree(self.work / "incremental", ignore_errors=True)
-        self.record("incremental", "ingest 1 more document (whole process)", times, rss)
+
+        self._processes("incremental", "ingest 1 more document (whole process)",
+                        _cli("--store", str(copy), "ingest", str(doc)), self.opts.runs,
+                        before=fresh_copy)
+        shutil.rmtree(copy, ignore_errors=True)
 
     # -- questions -------------------------------------------------------------
 
@@ -302,22 +298,11 @@ class Bench:
             # As users ask it: a whole `provenance` process printing JSON (the rows'
             # JSON text, not a dict per row, in memory), computed and then kept.
             command = op.replace("_", "-")
-            for kept in (False, True):
-                times, rss = [], []
-                for i in range(runs):
-                    self.log(f"{label}, whole process{', kept' if kept else ''}, "
-                             f"run {i + 1}/{runs}")
-                    if not kept:
-                        _forget_answers(self.store, _KINDS[op])
-                    wall, peak, code = _run_rss(
-                        _cli("--store", store, command, "--format", "json"))
-                    if code != 0:
-                        raise SystemExit(f"provenance {command} failed")
-                    times.append(wall)
-                    rss.append(peak)
-                self.record(f"{key}_cli{'_kept' if kept else ''}",
-                            f"{label}, whole `provenance {command} --format json` process"
-                            f"{', answers kept' if kept else ''}", times, rss)
+            cmd = _cli("--store", store, command, "--format", "json")
+            whole = f"{label}, whole `provenance {command} --format json` process"
+            self._processes(f"{key}_cli", whole, cmd, runs,
+                            before=lambda op=op: _forget_answers(self.store, _KINDS[op]))
+            self._processes(f"{key}_cli_kept", f"{whole}, answers kept", cmd, runs)
             if self.on_progress:
                 self.on_progress()
         # Last, as they change the store (the rows above are compared with the baseline's).
@@ -422,8 +407,9 @@ def _forget_answers(store: Path, kind: str | None) -> None:
 
     path = store / "citations.sqlite"
     if path.exists():
+        # an older index may have no such table
         with sqlite3.connect(path) as db, contextlib.suppress(sqlite3.OperationalError):
-            if kind is None:  # an older index may have no such table
+            if kind is None:
                 db.execute("DELETE FROM answer")
             else:
                 db.execute("DELETE FROM answer WHERE kind = ?", (kind,))
