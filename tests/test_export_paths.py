@@ -13,6 +13,7 @@ from conftest import SEEDS
 
 from provenance.export import FORMATS, export, select
 from provenance.export.gexf import _viz
+from provenance.export.model import ExportSource
 from provenance.export.xmlstream import write_gexf, write_graphml
 from provenance.generate import generate_corpus
 from provenance.ingest import ingest_files
@@ -102,6 +103,71 @@ def test_streamed_graphml_and_gexf_are_networkx_bytes(store: Path, by: str) -> N
     write_gexf(G, ours, _viz)
     nx.write_gexf(coloured, theirs, encoding="utf-8", prettyprint=True, version="1.2draft")
     assert ours.getvalue() == theirs.getvalue()
+
+
+@pytest.mark.parametrize("by", ["source", "organization"])
+@pytest.mark.parametrize("fast", [True, False])
+def test_graphml_and_gexf_written_without_the_graph_are_networkx_bytes_of_it(
+    store: Path, by: str, fast: bool
+) -> None:
+    """The export writes nodes and edges as they are made (no networkx graph): the bytes
+    are those networkx's writers give for the graph the other formats get."""
+    streamed = {fmt: _export(store, fmt, fast=fast, by=by) for fmt in ("graphml", "gexf")}
+    G = select(Tracker(EmbeddedStore.open_read(store), fast=fast), by=by).graph  # type: ignore[arg-type]
+    theirs = io.BytesIO()
+    nx.write_graphml(G, theirs, encoding="utf-8", prettyprint=True, named_key_ids=True)
+    assert streamed["graphml"] == theirs.getvalue()
+    coloured = G.copy()
+    for _, data in coloured.nodes(data=True):
+        data["viz"] = _viz(data)
+    theirs = io.BytesIO()
+    nx.write_gexf(coloured, theirs, encoding="utf-8", prettyprint=True, version="1.2draft")
+    assert streamed["gexf"] == theirs.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_whole_store_graphml_and_gexf_never_build_the_export_graph(
+    store: Path, fmt: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(self: object) -> None:
+        raise AssertionError("a streamed export should not build the networkx graph")
+
+    expected = _export(store, fmt, fast=True)
+    monkeypatch.setattr(ExportSource, "graph", property(refuse))
+    assert _export(store, fmt, fast=True) == expected
+
+
+def test_a_node_that_is_two_things_is_written_from_the_merged_graph(
+    store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where a node would be two things (odd data: a source that is also a report),
+    networkx merges them and the export writes that graph: the same bytes here."""
+    from provenance.export import model
+
+    expected = _export(store, "graphml", fast=True)
+    built = []
+    monkeypatch.setattr(model._Elements, "shared", lambda self: True)
+    original = model.ExportSource.graph.func  # type: ignore[attr-defined]
+
+    def graph(self: ExportSource) -> nx.DiGraph:
+        built.append(True)
+        return original(self)
+
+    monkeypatch.setattr(model.ExportSource, "graph", property(graph))
+    assert _export(store, "graphml", fast=True) == expected
+    assert built
+
+
+def test_a_selection_exported_after_its_graph_was_built_writes_the_same_bytes(
+    store: Path,
+) -> None:
+    tracker = Tracker(EmbeddedStore.open_read(store))
+    for fmt in ("graphml", "gexf"):
+        source = select(tracker)
+        assert source.graph.number_of_nodes()  # built first: written from it
+        out = io.BytesIO()
+        export(source, fmt, out)
+        assert out.getvalue() == _export(store, fmt, fast=True)
 
 
 @pytest.mark.parametrize(

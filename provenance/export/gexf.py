@@ -3,16 +3,17 @@
 Besides the attributes, nodes get a GEXF colour (``viz``) so that single-source
 statements, circular citations and sources stand out when Gephi opens the file.
 The file is what networkx's ``write_gexf`` writes, streamed
-(:mod:`provenance.export.xmlstream`): a store's graph does not fit an ElementTree.
+(:mod:`provenance.export.xmlstream`) as the nodes and edges are made: a store's graph
+does not fit an ElementTree, and at a million statements not even a networkx graph.
 """
 
 from __future__ import annotations
 
 from typing import IO, Any
 
-from .model import ExportSource
+from .model import ExportSource, first_elements
 from .style import node_style
-from .xmlstream import write_gexf
+from .xmlstream import write_gexf_elements
 
 __all__ = ["write"]
 
@@ -25,4 +26,6 @@ def _viz(data: dict[str, Any]) -> dict[str, Any]:
 
 def write(source: ExportSource, out: IO[bytes], fmt: str) -> None:
     """Write GEXF 1.2 with the attributes and a colour per node."""
-    write_gexf(source.graph, out, _viz)
+    nodes, edges, node, edge = first_elements(source)
+    # _viz colours every node
+    write_gexf_elements(node, edge, nodes, edges, out, _viz, colours=bool(node))

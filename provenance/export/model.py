@@ -46,6 +46,8 @@ edge has ``kind``, ``label``, ``statement``, ``source``, ``document``, ``cue``,
 
 from __future__ import annotations
 
+import itertools
+import operator
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -61,7 +63,7 @@ if TYPE_CHECKING:
     from ..projection import Projection
     from ..tracker import By, Tracker
 
-__all__ = ["ExportSource", "NODE_DEFAULTS", "EDGE_DEFAULTS", "node_key"]
+__all__ = ["ExportSource", "NODE_DEFAULTS", "EDGE_DEFAULTS", "node_key", "first_elements"]
 
 #: Every node attribute with its default (and so its type).
 NODE_DEFAULTS: dict[str, Any] = {
@@ -119,11 +121,31 @@ def _doc_ids(iris: Iterable[str]) -> str:
     return " ".join(sorted(local_id(d) for d in set(iris)))
 
 
-@dataclass
 class _ReportFacts:
-    documents: set[str]
-    cue: str = ""
-    evidence: str = ""
+    """Documents, cue and evidence of reports, in three tables (a million statements:
+    four million reports, where an object per report took gigabytes). A report's
+    documents are one IRI, or a set of them when it appears in several; its cue and
+    evidence are the first the store returned."""
+
+    def __init__(self) -> None:
+        self.documents: dict[str, str | set[str]] = {}
+        self.cue: dict[str, str] = {}
+        self.evidence: dict[str, str] = {}
+
+    def add_document(self, r: str, d: str) -> None:
+        old = self.documents.setdefault(r, d)
+        if old is d or old == d:
+            return
+        if isinstance(old, set):
+            old.add(d)
+        else:
+            self.documents[r] = {old, d}
+
+    def documents_of(self, r: str) -> Iterable[str]:
+        docs = self.documents.get(r)
+        if docs is None:
+            return ()
+        return docs if isinstance(docs, set) else (docs,)
 
 
 @dataclass
@@ -139,7 +161,6 @@ class _Verdict:
 @dataclass
 class _Analysed:
     verdicts: dict[str, _Verdict] = field(default_factory=dict)
-    details: dict[str, dict[str, Any]] = field(default_factory=dict)
     origin_reports: set[str] = field(default_factory=set)
     critical: set[str] = field(default_factory=set)
 
@@ -241,11 +262,9 @@ class ExportSource:
         proj = self.tracker.projection(self.statements, self.by)
         return proj, _Cited.from_graph(proj.graph)
 
-    @cached_property
-    def _analysed(self) -> _Analysed:
-        """Each statement's verdict and origin object, in one pass (analyses not kept)."""
+    def _analyses(self) -> Iterator[tuple[Projection, Any]]:
+        """Each chosen statement's analysis, one at a time (none is kept)."""
         proj, cited = self._projected
-        out = _Analysed()
         if self._fast:
             from .. import fastgraph as fg
 
@@ -258,15 +277,18 @@ class ExportSource:
             present = proj.graph
             analyse = lambda s: g.analyse(proj.graph, s)  # noqa: E731
         for s in wanted:
-            if s not in present:
-                continue
-            a = analyse(s)
-            # The tracker renders the design's origin object; reusing it keeps the
-            # HTML side panel and `provenance origin --format json` identical.
-            obj = self.tracker._origin_object(proj, a)
-            out.details[s] = obj
-            out.verdicts[s] = _Verdict(
-                a.single_source, a.independent_sources, a.circular, obj["rests_on"] or ""
+            if s in present:
+                yield proj, analyse(s)
+
+    @cached_property
+    def _analysed(self) -> _Analysed:
+        """Each statement's verdict, its origins and the report it rests on."""
+        out = _Analysed()
+        for proj, a in self._analyses():
+            rests, _ = self.tracker._rests_on(proj, a)
+            out.verdicts[a.statement] = _Verdict(
+                a.single_source, a.independent_sources, a.circular,
+                self.tracker.source_id(rests) if rests else "",
             )
             for o in a.origins:
                 out.origin_reports.update(a.subgraph.nodes[o].get("members") or [o])
@@ -274,12 +296,17 @@ class ExportSource:
                 out.critical.add(a.rests_on)
         return out
 
-    @property
+    @cached_property
     def details(self) -> dict[str, dict[str, Any]]:
-        """Statement IRI -> the ``origin`` object of design section 5."""
-        return self._analysed.details
+        """Statement IRI -> the ``origin`` object of design section 5.
 
-    def _report_facts(self, reports: set[str]) -> dict[str, _ReportFacts]:
+        The tracker renders it: the HTML side panel shows what ``provenance origin
+        --format json`` prints.
+        """
+        return {a.statement: self.tracker._origin_object(proj, a)
+                for proj, a in self._analyses()}
+
+    def _report_facts(self, reports: set[str]) -> _ReportFacts:
         """Documents, cue and evidence of *reports*: one DISTINCT query per property.
 
         One query with an OPTIONAL per property would return, for a report stated in
@@ -290,166 +317,45 @@ class ExportSource:
         if not self.whole_store:
             # Bounded by the selection, which is small when it is not the store.
             restrict = "VALUES ?r { " + " ".join(f"<{r}>" for r in sorted(reports)) + " } "
-        facts: dict[str, _ReportFacts] = {}
-        for prop, field_ in (("pt:appearsIn", "documents"), ("pt:cue", "cue"),
-                             ("pt:evidence", "evidence")):
+        facts = _ReportFacts()
+        for prop, table in (("pt:appearsIn", None), ("pt:cue", facts.cue),
+                            ("pt:evidence", facts.evidence)):
             rows = backend.select_iter(
                 f"SELECT DISTINCT ?r ?o WHERE {{ {restrict}?r {prop} ?o }}", ("r", "o")
             )
             for r, o in rows:
                 if r not in reports:
                     continue
-                f = facts.get(r)  # type: ignore[call-overload]
-                if f is None:
-                    f = facts[r] = _ReportFacts(set())  # type: ignore[index]
-                if field_ == "documents":
-                    f.documents.add(o)  # type: ignore[arg-type]
-                elif not getattr(f, field_):
-                    setattr(f, field_, o)
+                if table is None:
+                    facts.add_document(r, o)  # type: ignore[arg-type]
+                elif not table.get(r):  # type: ignore[call-overload]
+                    table[r] = o  # type: ignore[index]
         return facts
 
     @cached_property
     def graph(self) -> nx.DiGraph:
         """Statements, reports and sources with scalar attributes (see the module doc)."""
-        proj, P = self._projected
+        elements = _Elements(self)
         X = nx.DiGraph()
-        analysed = self._analysed
-        verdicts = analysed.verdicts
-        cycle_of = {n: i for i, cycle in enumerate(P.cycles) for n in cycle}
-        reports = sorted(P.source)
-        facts = self._report_facts({m for r in reports for m in P.members_of(r)})
-        no_facts = _ReportFacts(set())
-        unanalysed = _Verdict(False, 0, False, "")
-
-        def marks(statement: str) -> dict[str, Any]:
-            v = verdicts.get(statement, unanalysed)
-            return {"single_source": v.single_source, "independent_sources": v.independent_sources}
-
-        report_docs: dict[str, str] = {}
-        statement_docs: dict[str, set[str]] = {}
-        for r in reports:
-            docs = set().union(*(facts.get(m, no_facts).documents for m in P.members_of(r)))
-            report_docs[r] = _doc_ids(docs)
-            statement_docs.setdefault(P.statement.get(r, ""), set()).update(docs)
-
-        for s, v in verdicts.items():
-            info = proj.statements[s]
-            X.add_node(
-                node_key(s),
-                **_node(
-                    kind="statement",
-                    label=info.text or local_id(s),
-                    name=local_id(s),
-                    iri=s,
-                    statement=local_id(s),
-                    document=_doc_ids(statement_docs.get(s, ())),
-                    single_source=v.single_source,
-                    independent_sources=v.independent_sources,
-                    rests_on=v.rests_on,
-                    circular=v.circular,
-                ),
-            )
-        del statement_docs
-
-        sources_used: set[str] = set()
-        for r in reports:
-            src = P.source[r]
-            stmt = P.statement.get(r, "")
-            sources_used.add(src)
-            src_info = proj.sources.get(src)
-            member_facts = [facts[m] for m in P.members_of(r) if m in facts]
-            X.add_node(
-                node_key(r),
-                **_node(
-                    kind="report",
-                    label=src_info.label if src_info else _source_id(src),
-                    name=local_id(r),
-                    iri=r,
-                    statement=local_id(stmt),
-                    source=_source_id(src),
-                    document=report_docs[r],
-                    cue=next((f.cue for f in member_facts if f.cue), ""),
-                    evidence=next((f.evidence for f in member_facts if f.evidence), ""),
-                    circular=r in cycle_of,
-                    origin=r in analysed.origin_reports or not P.successors(r),
-                    critical=r in analysed.critical,
-                    entry=r in P.entry,
-                    anonymous=bool(src_info and src_info.anonymous),
-                    **marks(stmt),
-                ),
-            )
-        del facts, report_docs
-
-        # Sources, and (counting by source) the organisations they act for, transitively.
-        todo = sorted(sources_used)
-        seen: set[str] = set()
-        while todo:
-            src = todo.pop()
-            if src in seen:
-                continue
-            seen.add(src)
-            src_info = proj.sources.get(src)
-            X.add_node(
-                node_key(src),
-                **_node(
-                    kind="source",
-                    label=src_info.label if src_info else _source_id(src),
-                    name=_source_id(src),
-                    iri=src,
-                    source=_source_id(src),
-                    type=src_info.type if src_info else "agent",
-                    anonymous=bool(src_info and src_info.anonymous),
-                ),
-            )
-            if self.by == "source" and src_info:
-                todo.extend(p for p in src_info.principals if p not in seen)
-
-        # Edges in a stable order: statements' roots, then citations, each sorted.
-        for u in [*verdicts, *reports]:
-            if u not in X:
-                continue
-            ud = X.nodes[u]
-            asserts = ud["kind"] == "statement"
-            stmt = u if asserts else P.statement.get(u, "")
-            for v in sorted(P.successors(u)):
-                if v not in X:
-                    continue
-                vd = X.nodes[v]
-                X.add_edge(
-                    u,
-                    v,
-                    **_edge(
-                        kind="asserts" if asserts else "cites",
-                        statement=local_id(stmt),
-                        source=vd["source"],
-                        document=vd["document"] if asserts else ud["document"],
-                        cue=vd["cue"] if asserts else ud["cue"],
-                        circular=not asserts and u in cycle_of and cycle_of[u] == cycle_of.get(v),
-                        **marks(stmt),
-                    ),
-                )
-        for r in reports:
-            rd = X.nodes[r]
-            X.add_edge(
-                r,
-                P.source[r],
-                **_edge(
-                    kind="said_by",
-                    statement=rd["statement"],
-                    source=rd["source"],
-                    document=rd["document"],
-                    cue=rd["cue"],
-                    single_source=rd["single_source"],
-                    independent_sources=rd["independent_sources"],
-                ),
-            )
-        if self.by == "source":
-            for src in sorted(seen):
-                src_info = proj.sources.get(src)
-                for p in src_info.principals if src_info else []:
-                    if p in X and p != src:
-                        X.add_edge(src, p, **_edge(kind="acts_for", source=_source_id(p)))
+        X.add_nodes_from(elements.nodes())
+        nodes = X.nodes
+        X.add_edges_from(elements.edges(lambda n: _view(nodes[n]) if n in nodes else None))
         return X
+
+    def elements(self) -> tuple[Iterator[_Node], Iterator[_EdgeItem]]:
+        """:attr:`graph`'s nodes and edges, in its order, made as they are read: the
+        streaming writers (GraphML, GEXF) of a whole store write them without the
+        graph (at a million statements, six million nodes and ten million edges of
+        attribute dicts: 12 GB). Every node has the keys of :data:`NODE_DEFAULTS`, every
+        edge those of :data:`EDGE_DEFAULTS`. From the graph where it is built already,
+        or where a node is two things at once (a source that is also a report, in odd
+        data: networkx merges the two)."""
+        if "graph" not in self.__dict__:
+            elements = _Elements(self)
+            if not elements.shared():
+                return elements.nodes(), elements.edges(elements.view)
+        G = self.graph
+        return iter(G.nodes(data=True)), iter(G.edges(data=True))
 
     def node_count(self) -> int:
         """The number of nodes of :attr:`graph`, or for the whole store before it is built
@@ -521,6 +427,221 @@ class ExportSource:
         agents = fetch("?y prov:wasAttributedTo|schema:publisher ?x", reports | documents)
         agents |= fetch("?y prov:actedOnBehalfOf+ ?x", agents)
         return reports | statements | members | documents | agents
+
+
+_Node = tuple[str, dict[str, Any]]
+_EdgeItem = tuple[str, str, dict[str, Any]]
+# What an edge reads of a node: (kind, source, document, cue, statement, single_source,
+# independent_sources); None for a node that is not in the graph.
+_View = tuple[str, str, str, str, str, bool, int]
+_view = operator.itemgetter("kind", "source", "document", "cue", "statement", "single_source",
+                            "independent_sources")
+
+
+class _Elements:
+    """The export graph's nodes and edges, made one at a time in networkx's order:
+    statements, reports (sorted), sources (and the organisations they act for); then
+    each node's edges, node by node (a statement's ``asserts``; a report's ``cites``,
+    then its ``said_by``; a source's ``acts_for``). Holds what the edges read of the
+    nodes (a few strings per report), not the nodes themselves."""
+
+    def __init__(self, source: ExportSource) -> None:
+        self.proj, self.P = source._projected
+        self.by = source.by
+        analysed = source._analysed
+        self.verdicts, self.origin_reports = analysed.verdicts, analysed.origin_reports
+        self.critical = analysed.critical
+        self.cycle_of = {n: i for i, cycle in enumerate(self.P.cycles) for n in cycle}
+        self.reports = sorted(self.P.source)
+        self.members_of = self.P.members_of
+        self.facts: _ReportFacts | None = source._report_facts(
+            {m for r in self.reports for m in self.members_of(r)})
+        self.sources = self._sources()
+        self.source_set = set(self.sources)
+        self.report_docs: dict[str, str] = {}
+        self.statement_docs: dict[str, str] = {}
+        self.cue: dict[str, str] = {}
+        self._documents()
+
+    def _sources(self) -> list[str]:
+        """The sources of the reports and (counting by source) the organisations they
+        act for, transitively, in the order they are added."""
+        proj = self.proj
+        todo = sorted(set(self.P.source.values()))
+        seen: dict[str, None] = {}
+        while todo:
+            src = todo.pop()
+            if src in seen:
+                continue
+            seen[src] = None
+            info = proj.sources.get(src)
+            if self.by == "source" and info:
+                todo.extend(p for p in info.principals if p not in seen)
+        return list(seen)
+
+    def _documents(self) -> None:
+        """Each report's and statement's document ids, and each report's cue."""
+        facts, P = self.facts, self.P
+        assert facts is not None
+        by_statement: dict[str, set[str]] = {}
+        ids: dict[str, str] = {}  # one string per document list (most reports: one document)
+        for r in self.reports:
+            members = self.members_of(r)
+            if len(members) == 1:
+                docs: Iterable[str] = facts.documents_of(r)
+            else:
+                docs = set().union(*(facts.documents_of(m) for m in members))
+            key = " ".join(sorted(docs))
+            text = ids.get(key)
+            if text is None:
+                text = ids[key] = _doc_ids(docs)
+            self.report_docs[r] = text
+            stmt = P.statement.get(r, "")
+            if docs:
+                by_statement.setdefault(stmt, set()).update(docs)
+            cue = next((c for m in members if (c := facts.cue.get(m))), "")
+            if cue:
+                self.cue[r] = cue
+        self.statement_docs = {s: _doc_ids(docs) for s, docs in by_statement.items()}
+
+    def shared(self) -> bool:
+        """Whether a node is two things (networkx merges them; a stream would not)."""
+        verdicts, reports = self.verdicts.keys(), self.P.source.keys()
+        return (not verdicts.isdisjoint(reports) or not self.source_set.isdisjoint(reports)
+                or not self.source_set.isdisjoint(verdicts))
+
+    def _marks(self, statement: str) -> tuple[bool, int]:
+        v = self.verdicts.get(statement)
+        return (v.single_source, v.independent_sources) if v else (False, 0)
+
+    def view(self, n: str) -> _View | None:
+        """What an edge reads of node *n* (as ``_view(graph.nodes[n])`` gives it)."""
+        P = self.P
+        if n in P.source:
+            stmt = P.statement.get(n, "")
+            return ("report", _source_id(P.source[n]), self.report_docs[n], self.cue.get(n, ""),
+                    local_id(stmt), *self._marks(stmt))
+        if n in self.verdicts:
+            v = self.verdicts[n]
+            return ("statement", "", self.statement_docs.get(n, ""), "", local_id(n),
+                    v.single_source, v.independent_sources)
+        if n in self.source_set:
+            return ("source", _source_id(n), "", "", "", False, 0)
+        return None
+
+    def nodes(self) -> Iterator[_Node]:
+        proj, P, verdicts = self.proj, self.P, self.verdicts
+        for s, v in verdicts.items():
+            info = proj.statements[s]
+            yield node_key(s), _node(
+                kind="statement",
+                label=info.text or local_id(s),
+                name=local_id(s),
+                iri=s,
+                statement=local_id(s),
+                document=self.statement_docs.get(s, ""),
+                single_source=v.single_source,
+                independent_sources=v.independent_sources,
+                rests_on=v.rests_on,
+                circular=v.circular,
+            )
+        facts = self.facts
+        assert facts is not None
+        for r in self.reports:
+            src = P.source[r]
+            stmt = P.statement.get(r, "")
+            src_info = proj.sources.get(src)
+            single, count = self._marks(stmt)
+            yield node_key(r), _node(
+                kind="report",
+                label=src_info.label if src_info else _source_id(src),
+                name=local_id(r),
+                iri=r,
+                statement=local_id(stmt),
+                source=_source_id(src),
+                document=self.report_docs[r],
+                cue=self.cue.get(r, ""),
+                evidence=next((e for m in self.members_of(r) if (e := facts.evidence.get(m))),
+                              ""),
+                circular=r in self.cycle_of,
+                origin=r in self.origin_reports or not P.successors(r),
+                critical=r in self.critical,
+                entry=r in P.entry,
+                anonymous=bool(src_info and src_info.anonymous),
+                single_source=single,
+                independent_sources=count,
+            )
+        facts = self.facts = None  # the evidence is not needed any more
+        for src in self.sources:
+            src_info = proj.sources.get(src)
+            yield node_key(src), _node(
+                kind="source",
+                label=src_info.label if src_info else _source_id(src),
+                name=_source_id(src),
+                iri=src,
+                source=_source_id(src),
+                type=src_info.type if src_info else "agent",
+                anonymous=bool(src_info and src_info.anonymous),
+            )
+
+    def edges(self, view: Callable[[str], _View | None]) -> Iterator[_EdgeItem]:
+        """The edges, reading the nodes through *view* (the graph's, or :meth:`view`)."""
+        P, cycle_of = self.P, self.cycle_of
+        for u in itertools.chain(self.verdicts, self.reports):
+            ud = view(u)
+            if ud is None:
+                continue
+            asserts = ud[0] == "statement"
+            stmt = u if asserts else P.statement.get(u, "")
+            single, count = self._marks(stmt)
+            for v in sorted(P.successors(u)):
+                vd = view(v)
+                if vd is None:
+                    continue
+                yield u, v, _edge(
+                    kind="asserts" if asserts else "cites",
+                    statement=local_id(stmt),
+                    source=vd[1],
+                    document=vd[2] if asserts else ud[2],
+                    cue=vd[3] if asserts else ud[3],
+                    circular=not asserts and u in cycle_of and cycle_of[u] == cycle_of.get(v),
+                    single_source=single,
+                    independent_sources=count,
+                )
+            if u in P.source:
+                yield from self._said_by(u, view)
+        if self.by == "source":
+            for src in self.sources:
+                src_info = self.proj.sources.get(src)
+                for p in src_info.principals if src_info else []:
+                    if p != src and view(p) is not None:
+                        yield src, p, _edge(kind="acts_for", source=_source_id(p))
+
+    def _said_by(self, r: str, view: Callable[[str], _View | None]) -> Iterator[_EdgeItem]:
+        rd = view(r)
+        assert rd is not None
+        yield r, self.P.source[r], _edge(
+            kind="said_by",
+            statement=rd[4],
+            source=rd[1],
+            document=rd[2],
+            cue=rd[3],
+            single_source=rd[5],
+            independent_sources=rd[6],
+        )
+
+
+def first_elements(
+    source: ExportSource,
+) -> tuple[Iterator[_Node], Iterator[_EdgeItem], list[dict[str, Any]], list[dict[str, Any]]]:
+    """:meth:`ExportSource.elements`, and the attributes of the first node and of the
+    first edge (none if there is none): every node has the same keys with values of the
+    same types, every edge too, so a streaming writer declares its keys from these."""
+    nodes, edges = source.elements()
+    node, edge = next(nodes, None), next(edges, None)
+    return (itertools.chain((node,) if node else (), nodes),
+            itertools.chain((edge,) if edge else (), edges),
+            [node[1]] if node else [], [edge[2]] if edge else [])
 
 
 def _node(**attrs: Any) -> dict[str, Any]:

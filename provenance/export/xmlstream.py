@@ -12,13 +12,15 @@ comparing the bytes on several graphs.
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
 import networkx as nx
 
-__all__ = ["write_graphml", "write_gexf"]
+__all__ = ["write_graphml", "write_gexf", "write_graphml_elements", "write_gexf_elements",
+           "graphml_keys"]
 
 _GRAPHML_NS = (
     'xmlns="http://graphml.graphdrawing.org/xmlns" '
@@ -90,8 +92,17 @@ def _key_order(G: nx.DiGraph) -> list[tuple[str, str, str]]:
     """(name, type, scope) of every GraphML key, in the order networkx declares them."""
     if G.graph:
         raise ValueError("graph attributes are not written by this writer")
+    return graphml_keys(G.nodes.values(), (d for *_, d in G.edges(data=True)))
+
+
+def graphml_keys(
+    nodes: Iterable[dict[str, Any]], edges: Iterable[dict[str, Any]]
+) -> list[tuple[str, str, str]]:
+    """(name, type, scope) of the GraphML keys of these node and edge attributes, in
+    the order networkx declares them (for a stream: one of each kind, if every node and
+    every edge has the same keys with values of the same types)."""
     seen: dict[tuple[str, str, str], None] = {}
-    for scope, items in (("node", G.nodes.values()), ("edge", (d for *_, d in G.edges(data=True)))):
+    for scope, items in (("node", nodes), ("edge", edges)):
         for data in items:
             for k, v in data.items():
                 seen.setdefault((str(k), _type(v), scope), None)
@@ -101,9 +112,24 @@ def _key_order(G: nx.DiGraph) -> list[tuple[str, str, str]]:
 
 def write_graphml(G: nx.DiGraph, out: IO[bytes]) -> None:
     """``nx.write_graphml(G, out, prettyprint=True, named_key_ids=True)``, streamed."""
+    write_graphml_elements(_key_order(G), G.nodes(data=True), G.edges(data=True), out,
+                           directed=G.is_directed())
+
+
+def write_graphml_elements(
+    keys: list[tuple[str, str, str]],
+    nodes: Iterable[tuple[Any, dict[str, Any]]],
+    edges: Iterable[tuple[Any, Any, dict[str, Any]]],
+    out: IO[bytes],
+    directed: bool = True,
+) -> None:
+    """What :func:`write_graphml` writes for a graph whose nodes (id, data) and edges
+    (source, target, data) come in this order, networkx's (each node's edges after
+    the nodes, node by node), and whose keys are *keys* (:func:`graphml_keys`): a
+    graph too large to hold is written as it is made."""
     w = _Out(out)
     w.add(f"<?xml version='1.0' encoding='utf-8'?>\n<graphml {_GRAPHML_NS}>\n")
-    for name, type_, scope in _key_order(G):
+    for name, type_, scope in keys:
         n = _attr(name)
         w.add(f'  <key id="{n}" for="{scope}" attr.name="{n}" attr.type="{type_}" />\n')
 
@@ -116,19 +142,21 @@ def write_graphml(G: nx.DiGraph, out: IO[bytes]) -> None:
                 w.add(f'      <data key="{_attr(str(k))}" />\n')
         w.add(close)
 
-    edgedefault = "directed" if G.is_directed() else "undirected"
-    if not G:
+    edgedefault = "directed" if directed else "undirected"
+    node_items = iter(nodes)
+    first = next(node_items, None)
+    if first is None:
         w.add(f'  <graph edgedefault="{edgedefault}" />\n</graphml>\n')
         w.flush()
         return
     w.add(f'  <graph edgedefault="{edgedefault}">\n')
-    for node, d in G.nodes(data=True):
+    for node, d in itertools.chain((first,), node_items):
         if d:
             w.add(f'    <node id="{_attr(str(node))}">\n')
             data(d, "    </node>\n")
         else:
             w.add(f'    <node id="{_attr(str(node))}" />\n')
-    for u, v, d in G.edges(data=True):
+    for u, v, d in edges:
         head = f'    <edge source="{_attr(str(u))}" target="{_attr(str(v))}"'
         if d:
             w.add(head + ">\n")
@@ -158,20 +186,39 @@ def write_gexf(
 
     The node colours are computed as the nodes are written, not stored in a copy.
     """
+    write_gexf_elements(
+        G.nodes.values(), (d for *_, d in G.edges(data=True)), G.nodes(data=True),
+        G.edges(data=True), out, viz,
+        colours=any(viz(d).get("color") is not None for d in G.nodes.values()),
+        directed=G.is_directed(),
+    )
+
+
+def write_gexf_elements(
+    node_data: Iterable[dict[str, Any]],
+    edge_data: Iterable[dict[str, Any]],
+    nodes: Iterable[tuple[Any, dict[str, Any]]],
+    edges: Iterable[tuple[Any, Any, dict[str, Any]]],
+    out: IO[bytes],
+    viz: Callable[[dict[str, Any]], dict[str, Any]],
+    colours: bool,
+    directed: bool = True,
+) -> None:
+    """What :func:`write_gexf` writes for a graph whose nodes and edges come in this
+    order (as for :func:`write_graphml_elements`). The attributes are numbered from
+    *node_data* and *edge_data* (every node's and edge's, or for a stream one of each
+    kind); *colours*: whether any node has a ``viz`` colour."""
     node_skip = ("label",)
     edge_skip = ("label", "weight", "type", "id", "start", "end", "spells")
-    node_attrs = _attributes(G.nodes.values(), node_skip, 0)
-    edge_attrs = _attributes(
-        (d for *_, d in G.edges(data=True)), edge_skip, len(node_attrs)
-    )
+    node_attrs = _attributes(node_data, node_skip, 0)
+    edge_attrs = _attributes(edge_data, edge_skip, len(node_attrs))
     w = _Out(out)
     # ElementTree declares the viz namespace only if an element of it is written.
-    colours = any(viz(d).get("color") is not None for d in G.nodes.values())
     header = _GEXF_NS if colours else _GEXF_NS.split(" ", 1)[1]
     w.add(f"<?xml version='1.0' encoding='utf-8'?>\n<gexf {header}>\n")
     w.add(f'  <meta lastmodifieddate="{time.strftime("%Y-%m-%d")}">\n')
     w.add(f"    <creator>NetworkX {_text(nx.__version__)}</creator>\n  </meta>\n")
-    edgetype = "directed" if G.is_directed() else "undirected"
+    edgetype = "directed" if directed else "undirected"
     w.add(f'  <graph defaultedgetype="{edgetype}" mode="static" name="">\n')
     # networkx inserts each class's <attributes> first: the edges' come before the nodes'.
     for cls, attrs in (("edge", edge_attrs), ("node", node_attrs)):
@@ -195,8 +242,10 @@ def write_gexf(
         else:
             w.add(f"{head} />\n")
 
-    w.add("    <nodes>\n" if G else "    <nodes />\n")
-    for node, d in G.nodes(data=True):
+    node_items = iter(nodes)
+    first_node = next(node_items, None)
+    w.add("    <nodes>\n" if first_node is not None else "    <nodes />\n")
+    for node, d in itertools.chain((first_node,) if first_node is not None else (), node_items):
         rest = {k: v for k, v in d.items() if k not in node_skip}
         color = viz(d).get("color")
         inner = []
@@ -211,21 +260,22 @@ def write_gexf(
         label = _attr(str(d.get("label", node)))
         element(f'      <node id="{_attr(str(node))}" label="{label}"', inner,
                 "      </node>\n")
-    if G:
+    if first_node is not None:
         w.add("    </nodes>\n")
-    w.add("    <edges>\n" if G.number_of_edges() else "    <edges />\n")
-    for i, (u, v, d) in enumerate(G.edges(data=True)):
-        if any(k in d for k in edge_skip[1:]):
-            raise ValueError("edge attributes weight, type, id, start, end are not written")
-        rest = {k: val for k, val in d.items() if k not in edge_skip}
-        head = f'      <edge source="{_attr(str(u))}" target="{_attr(str(v))}" id="{i}"'
-        if "label" in d:
-            head += f' label="{_attr(str(d["label"]))}"'
-        inner = (["        <attvalues>\n", *values(rest, edge_attrs), "        </attvalues>\n"]
-                 if rest else [])
-        element(head, inner, "      </edge>\n")
-    if G.number_of_edges():
+    edge_items = iter(edges)
+    first_edge = next(edge_items, None)
+    w.add("    <edges>\n" if first_edge is not None else "    <edges />\n")
+    if first_edge is not None:
+        for i, (u, v, d) in enumerate(itertools.chain((first_edge,), edge_items)):
+            if any(k in d for k in edge_skip[1:]):
+                raise ValueError("edge attributes weight, type, id, start, end are not written")
+            rest = {k: val for k, val in d.items() if k not in edge_skip}
+            head = f'      <edge source="{_attr(str(u))}" target="{_attr(str(v))}" id="{i}"'
+            if "label" in d:
+                head += f' label="{_attr(str(d["label"]))}"'
+            inner = (["        <attvalues>\n", *values(rest, edge_attrs),
+                      "        </attvalues>\n"] if rest else [])
+            element(head, inner, "      </edge>\n")
         w.add("    </edges>\n")
     w.add("  </graph>\n</gexf>\n")
     w.flush()
-
