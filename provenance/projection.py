@@ -8,7 +8,7 @@ some statements (what a question about one statement needs, never more).
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -426,6 +426,30 @@ def statement_infos(backend: Backend) -> dict[str, StatementInfo]:
         feed(backend.raw(), backend.path, backend._visible, texts.add, texts.clear,
              backend.index_hashes())
     return _statement_infos(texts.typed, texts.values)
+
+
+def feed_appearances(backend: Backend, add: Callable[[str, str], None],
+                     clear: Callable[[], None]) -> bool:
+    """Give *add* every (report, document) pair of ``pt:appearsIn`` in the store (the
+    union of its graphs; a pair may come more than once), from the citation index:
+    False, giving nothing, where there is none (not an embedded store). *clear*: forget
+    the pairs given so far (the index was corrupt and is read again from the store).
+    Five million pairs at a million statements: seconds, where SPARQL took a minute."""
+    from .store import EmbeddedStore
+
+    if not isinstance(backend, EmbeddedStore):
+        return False
+    from .index import PREDICATES, feed, pairs
+
+    slot = PREDICATES.index(PREFIXES["pt"] + "appearsIn")
+
+    def each(row: tuple[list[str], ...]) -> None:
+        for r, d in pairs(row[slot]):
+            add(r, d)
+
+    with collector_paused():
+        feed(backend.raw(), backend.path, backend._visible, each, clear, backend.index_hashes())
+    return True
 
 
 class _Builder:

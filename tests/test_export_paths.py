@@ -125,8 +125,8 @@ def test_graphml_and_gexf_written_without_the_graph_are_networkx_bytes_of_it(
     assert streamed["gexf"] == theirs.getvalue()
 
 
-@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
-def test_whole_store_graphml_and_gexf_never_build_the_export_graph(
+@pytest.mark.parametrize("fmt", ["graphml", "gexf", "cytoscape"])
+def test_whole_store_graphml_gexf_and_cytoscape_never_build_the_export_graph(
     store: Path, fmt: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def refuse(self: object) -> None:
@@ -156,6 +156,16 @@ def test_a_node_that_is_two_things_is_written_from_the_merged_graph(
     monkeypatch.setattr(model.ExportSource, "graph", property(graph))
     assert _export(store, "graphml", fast=True) == expected
     assert built
+
+
+def test_reports_documents_read_from_the_citation_index_are_those_sparql_finds(
+    store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from provenance import projection
+
+    indexed = _export(store, "graphml", fast=True)
+    monkeypatch.setattr(projection, "feed_appearances", lambda backend, add, clear: False)
+    assert _export(store, "graphml", fast=True) == indexed
 
 
 def test_a_selection_exported_after_its_graph_was_built_writes_the_same_bytes(

@@ -11,7 +11,7 @@ source id is under ``data.source_id``; a node's is under ``data.source_id`` too.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 from .model import ExportSource
@@ -20,15 +20,15 @@ from .style import edge_classes, node_classes
 __all__ = ["write", "to_elements"]
 
 
-def _nodes(G: Any) -> Iterator[dict[str, Any]]:
-    for n, data in G.nodes(data=True):
+def _nodes(nodes: Iterable[tuple[str, dict[str, Any]]]) -> Iterator[dict[str, Any]]:
+    for n, data in nodes:
         d = {k: v for k, v in data.items() if k != "source"}
         d.update(id=n, source_id=data["source"])
         yield {"data": d, "classes": " ".join(node_classes(data))}
 
 
-def _edges(G: Any) -> Iterator[dict[str, Any]]:
-    for i, (u, v, data) in enumerate(G.edges(data=True)):
+def _edges(edges: Iterable[tuple[str, str, dict[str, Any]]]) -> Iterator[dict[str, Any]]:
+    for i, (u, v, data) in enumerate(edges):
         d = {k: val for k, val in data.items() if k != "source"}
         d.update(id=f"e{i}", source=u, target=v, source_id=data["source"])
         yield {"data": d, "classes": " ".join(edge_classes(data))}
@@ -46,8 +46,8 @@ def _envelope(source: ExportSource, nodes: Any, edges: Any) -> dict[str, Any]:
 
 def to_elements(source: ExportSource) -> dict[str, Any]:
     """The ``{"elements": {"nodes": [...], "edges": [...]}}`` object."""
-    G = source.graph
-    return _envelope(source, list(_nodes(G)), list(_edges(G)))
+    nodes, edges = source.elements()
+    return _envelope(source, list(_nodes(nodes)), list(_edges(edges)))
 
 
 def _dumps(obj: Any) -> str:
@@ -56,14 +56,15 @@ def _dumps(obj: Any) -> str:
 
 def write(source: ExportSource, out: IO[bytes], fmt: str) -> None:
     """Write the elements JSON, element by element: ``json.dumps(to_elements(source),
-    indent=1)`` byte for byte, without holding the whole text (or the list) at once."""
-    G = source.graph
+    indent=1)`` byte for byte, without holding the whole text (or the list, or the
+    graph) at once."""
+    nodes, edges = source.elements()
     marks = ("\x00nodes", "\x00edges")
     text = _dumps(_envelope(source, *marks))
     head, rest = text.split(_dumps(marks[0]))
     middle, tail = rest.split(_dumps(marks[1]))
     depth = 2  # the lists are values of "elements", itself a value of the top object
-    for before, items in ((head, _nodes(G)), (middle, _edges(G))):
+    for before, items in ((head, _nodes(nodes)), (middle, _edges(edges))):
         out.write(before.encode("utf-8"))
         opened = False
         for item in items:

@@ -148,7 +148,7 @@ class _ReportFacts:
         return docs if isinstance(docs, set) else (docs,)
 
 
-@dataclass
+@dataclass(slots=True)  # one per statement: a million at a million statements
 class _Verdict:
     """What the export graph marks on a statement (its analysis is not kept)."""
 
@@ -262,8 +262,9 @@ class ExportSource:
         proj = self.tracker.projection(self.statements, self.by)
         return proj, _Cited.from_graph(proj.graph)
 
-    def _analyses(self) -> Iterator[tuple[Projection, Any]]:
-        """Each chosen statement's analysis, one at a time (none is kept)."""
+    def _analyses(self, chains: bool = True) -> Iterator[tuple[Projection, Any]]:
+        """Each chosen statement's analysis, one at a time (none is kept); the fast path
+        lists the chains only if asked (the reference path always does)."""
         proj, cited = self._projected
         if self._fast:
             from .. import fastgraph as fg
@@ -271,7 +272,7 @@ class ExportSource:
             cits = cited.citations
             wanted = self.statements if self.statements is not None else sorted(proj.statements)
             present = proj.statements
-            analyse: Any = lambda s: fg.analyse(cits, s)  # noqa: E731
+            analyse: Any = lambda s: fg.analyse(cits, s, chains=chains)  # noqa: E731
         else:
             wanted = self.statements if self.statements is not None else g.statements(proj.graph)
             present = proj.graph
@@ -284,7 +285,7 @@ class ExportSource:
     def _analysed(self) -> _Analysed:
         """Each statement's verdict, its origins and the report it rests on."""
         out = _Analysed()
-        for proj, a in self._analyses():
+        for proj, a in self._analyses(chains=False):
             rests, _ = self.tracker._rests_on(proj, a)
             out.verdicts[a.statement] = _Verdict(
                 a.single_source, a.independent_sources, a.circular,
@@ -318,8 +319,20 @@ class ExportSource:
             # Bounded by the selection, which is small when it is not the store.
             restrict = "VALUES ?r { " + " ".join(f"<{r}>" for r in sorted(reports)) + " } "
         facts = _ReportFacts()
+        indexed = False
+        if self.whole_store:
+            from ..projection import feed_appearances
+
+            def add(r: str, d: str) -> None:
+                if r in reports:
+                    facts.add_document(r, d)
+
+            indexed = feed_appearances(backend, add, facts.documents.clear)
+        values: dict[str, str] = {}
         for prop, table in (("pt:appearsIn", None), ("pt:cue", facts.cue),
                             ("pt:evidence", facts.evidence)):
+            if table is None and indexed:
+                continue
             rows = backend.select_iter(
                 f"SELECT DISTINCT ?r ?o WHERE {{ {restrict}?r {prop} ?o }}", ("r", "o")
             )
@@ -329,7 +342,8 @@ class ExportSource:
                 if table is None:
                     facts.add_document(r, o)  # type: ignore[arg-type]
                 elif not table.get(r):  # type: ignore[call-overload]
-                    table[r] = o  # type: ignore[index]
+                    # one string per distinct value (cues: a few words, millions of reports)
+                    table[r] = values.setdefault(o, o)  # type: ignore[index, arg-type]
         return facts
 
     @cached_property
