@@ -208,9 +208,17 @@ class Tracker:
         H = a.subgraph
         info = proj.statements[a.statement]
         origins: list[dict[str, Any]] = []
+        # fastgraph's Sub: a report's flags read from its tables (a networkx graph's
+        # node attributes are dicts; making one per origin was a tenth of a report row)
+        contracted = getattr(H, "contracted", None)
         for node in a.origins:
             srcs = self._node_sources(H, node)
             ref = self._source_ref(proj, srcs[0])
+            if contracted is not None and node not in contracted:
+                ref["circular"] = False
+                ref["unattributed"] = node in H.c.entry
+                origins.append(ref)
+                continue
             data = H.nodes[node]
             ref["circular"] = bool(data.get("circular"))
             if ref["circular"]:
@@ -220,10 +228,14 @@ class Tracker:
                 )
             ref["unattributed"] = bool(data.get("entry")) and not ref["circular"]
             origins.append(ref)
-        chains = [
-            [self.source_id(s) for node in chain for s in self._node_sources(H, node)]
-            for chain in a.chains
-        ]
+        if contracted is not None and not contracted:  # each node one report: its source
+            source, sid = H.c.source, self.source_id
+            chains = [[sid(source.get(n, n)) for n in chain] for chain in a.chains]
+        else:
+            chains = [
+                [self.source_id(s) for node in chain for s in self._node_sources(H, node)]
+                for chain in a.chains
+            ]
         rests, rests_label = self._rests_on(proj, a)
         return {
             "statement": {"id": local_id(a.statement), "iri": a.statement, "text": info.text},
