@@ -98,6 +98,13 @@ def test_roots_match_the_projection(G: nx.DiGraph) -> None:
     assert sorted(c.roots.get("s", [])) == sorted(H.successors("s"))
 
 
+@settings(max_examples=300, deadline=None)
+@given(graphs())
+def test_citation_cycles_match_the_reference(G: nx.DiGraph) -> None:
+    """Peeling the reports no cycle leads into leaves the cycles networkx finds."""
+    assert fg.circular_citations(_citations(G)) == g.circular_citations(G)
+
+
 def test_hand_made_examples() -> None:
     c = fg.Citations()
     c.add_report("p", source="wire", statement="s", entry=True)

@@ -141,8 +141,9 @@ class _ReportFacts:
         else:
             self.documents[r] = {old, d}
 
-    def documents_of(self, r: str) -> Iterable[str]:
-        docs = self.documents.get(r)
+    def documents_of(self, r: str, pop: bool = False) -> Iterable[str]:
+        """*r*'s documents (*pop*: and forget them, as they are read once)."""
+        docs = self.documents.pop(r, None) if pop else self.documents.get(r)
         if docs is None:
             return ()
         return docs if isinstance(docs, set) else (docs,)
@@ -468,8 +469,10 @@ class _Elements:
         self.cycle_of = {n: i for i, cycle in enumerate(self.P.cycles) for n in cycle}
         self.reports = sorted(self.P.source)
         self.members_of = self.P.members_of
-        self.facts: _ReportFacts | None = source._report_facts(
-            {m for r in self.reports for m in self.members_of(r)})
+        # the reports themselves (a view, not a set of millions) unless merged by organisation
+        originals: Any = (self.P.source.keys() if not self.P.members
+                          else {m for r in self.reports for m in self.members_of(r)})
+        self.facts: _ReportFacts | None = source._report_facts(originals)
         self.sources = self._sources()
         self.source_set = set(self.sources)
         self.report_docs: dict[str, str] = {}
@@ -502,9 +505,9 @@ class _Elements:
         for r in self.reports:
             members = self.members_of(r)
             if len(members) == 1:
-                docs: Iterable[str] = facts.documents_of(r)
+                docs: Iterable[str] = facts.documents_of(members[0], pop=True)
             else:
-                docs = set().union(*(facts.documents_of(m) for m in members))
+                docs = set().union(*(facts.documents_of(m, pop=True) for m in members))
             key = " ".join(sorted(docs))
             text = ids.get(key)
             if text is None:
