@@ -123,19 +123,24 @@ def _acyclic(succ: dict[str, Sequence[str]]) -> bool:
     """Whether *succ* (every successor a key) has no cycle: Kahn's peeling, a third of
     the strongly connected components' cost on the DAGs most subgraphs that are not
     trees are (a citation cycle is rare)."""
+    return not _unpeeled(succ)
+
+
+def _unpeeled(succ: Mapping[str, Sequence[str]]) -> list[str]:
+    """The nodes of *succ* (every successor a key) left once those without a
+    predecessor are peeled off, again and again (Kahn): the cycles' members and the
+    nodes below them."""
     indegree = dict.fromkeys(succ, 0)
     for vs in succ.values():
         for v in vs:
             indegree[v] += 1
     free = [n for n, d in indegree.items() if d == 0]
-    peeled = 0
     while free:
-        peeled += 1
         for v in succ[free.pop()]:
             indegree[v] -= 1
             if not indegree[v]:
                 free.append(v)
-    return peeled == len(succ)
+    return [n for n, d in indegree.items() if d]
 
 
 def _sccs(nodes: Iterable[str], succ: Any) -> list[list[str]]:
@@ -623,18 +628,7 @@ def circular_citations(c: Citations) -> list[list[str]]:
     reports).
     """
     succ = c.succ
-    indegree = dict.fromkeys(succ, 0)
-    for vs in succ.values():
-        for v in vs:
-            indegree[v] += 1
-    free = [n for n, d in indegree.items() if d == 0]
-    while free:
-        for v in succ[free.pop()]:
-            indegree[v] -= 1
-            if not indegree[v]:
-                free.append(v)
-    left = [n for n, d in indegree.items() if d]
-    del indegree
+    left = _unpeeled(succ)
     kept = set(left)
 
     def inside(n: str) -> list[str]:
