@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import itertools
 import operator
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -308,7 +308,7 @@ class ExportSource:
         return {a.statement: self.tracker._origin_object(proj, a)
                 for proj, a in self._analyses()}
 
-    def _report_facts(self, reports: set[str]) -> _ReportFacts:
+    def _report_facts(self, reports: Collection[str]) -> _ReportFacts:
         """Documents, cue and evidence of *reports*: one DISTINCT query per property.
 
         One query with an OPTIONAL per property would return, for a report stated in
