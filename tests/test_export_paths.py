@@ -230,3 +230,40 @@ def test_html_refuses_a_graph_too_large_to_view(
     assert len(message.splitlines()) == 1
     assert "at most 3 nodes" in message and "--statement" in message and "--document" in message
     assert not target.exists()
+
+
+@pytest.mark.parametrize("fmt", ["prov-json", "provn"])
+def test_a_prov_export_larger_than_the_memory_available_is_refused_before_any_work(
+    store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    """The prov package holds the whole document: one that would not fit is refused with
+    one line that says how much it needs and what to export instead; nothing is written."""
+    from click.testing import CliRunner
+
+    from provenance.cli import cli
+    from provenance.export import provdoc
+
+    nodes = select(Tracker(EmbeddedStore.open_read(store))).node_count()
+    monkeypatch.setattr(provdoc, "available_memory", lambda: nodes * provdoc.BYTES_PER_NODE - 1)
+    monkeypatch.setattr(provdoc, "to_prov", lambda source: pytest.fail("work was done"))
+    target = tmp_path / f"big.{fmt}"
+    result = CliRunner().invoke(
+        cli, ["--store", str(store), "export", "--format", fmt, "-o", str(target)]
+    )
+    assert result.exit_code == 2
+    message = result.stderr.strip()
+    assert len(message.splitlines()) == 1
+    assert f"{nodes:,} nodes" in message and "GB" in message
+    assert "--statement" in message and "--format nq" in message
+    assert not target.exists() and not list(tmp_path.iterdir())
+
+
+def test_a_prov_export_that_fits_is_written(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from provenance.export import provdoc
+
+    nodes = select(Tracker(EmbeddedStore.open_read(store))).node_count()
+    expected = _export(store, "provn", fast=True)
+    monkeypatch.setattr(provdoc, "available_memory", lambda: nodes * provdoc.BYTES_PER_NODE)
+    assert _export(store, "provn", fast=True) == expected
+    monkeypatch.setattr(provdoc, "available_memory", lambda: None)  # not known: tried
+    assert _export(store, "provn", fast=True) == expected
