@@ -125,6 +125,16 @@ def test_graphml_and_gexf_written_without_the_graph_are_networkx_bytes_of_it(
     assert streamed["gexf"] == theirs.getvalue()
 
 
+def test_a_selection_written_without_its_graph_is_networkx_bytes_of_it(store: Path) -> None:
+    tracker = Tracker(EmbeddedStore.open_read(store))
+    some = [row["id"] for row in tracker.statements()[:3]]
+    streamed = _export(store, "graphml", fast=True, statements=some)
+    G = select(tracker, statements=some).graph  # type: ignore[arg-type]
+    theirs = io.BytesIO()
+    nx.write_graphml(G, theirs, encoding="utf-8", prettyprint=True, named_key_ids=True)
+    assert G.number_of_nodes() and streamed == theirs.getvalue()
+
+
 @pytest.mark.parametrize("fmt", ["graphml", "gexf", "cytoscape"])
 def test_whole_store_graphml_gexf_and_cytoscape_never_build_the_export_graph(
     store: Path, fmt: str, monkeypatch: pytest.MonkeyPatch
