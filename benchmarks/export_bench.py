@@ -5,8 +5,10 @@ installed, a small synthetic one made here) is bulk-loaded into a fresh Oxigraph
 store (or ``--store`` names an existing one, only read); then every format is
 exported from the whole store to a file:
 
-* the RDF formats, and ``html`` (which refuses a large store before any work), each
-  by its own ``provenance export`` process: the row is what a user waits for;
+* the RDF formats, ``html`` (which refuses a large store before any work), and the
+  streamed graph formats (``graphml``, ``gexf``, ``cytoscape``: written as their nodes
+  and edges are made, without the graph), each by its own ``provenance export``
+  process: the row is what a user waits for;
 * the other graph formats share one analysis (the projection, and per statement
   its independent sources, chains and flags): one process builds it (row
   ``analysis``), then forks one child per format that writes the file. A format's
@@ -97,7 +99,10 @@ def build_store(folder: Path, n: int, seed: int = 1) -> tuple[Path, str]:
     return store_path, how
 
 
-_STANDALONE = {"html"}  # besides the RDF formats: refuses a large store before analysing
+# Besides the RDF formats, each run as its own process: html (it refuses a large store
+# before analysing), and the formats written as their nodes and edges are made (they
+# never hold the graph the worker below builds, so sharing it would misstate them).
+_STANDALONE = {"html", "graphml", "gexf", "cytoscape"}
 
 
 def _run(cmd: list[str]) -> tuple[float, float, float, int, str, str]:
