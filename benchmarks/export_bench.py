@@ -78,8 +78,6 @@ def _synthetic_nquads(path: Path, n: int, seed: int) -> None:
 
 def build_store(folder: Path, n: int, seed: int = 1) -> tuple[Path, str]:
     """A store of *n* generated statements in *folder*; returns it and the generator used."""
-    import pyoxigraph as ox
-
     try:
         from provenance.generate import generate_corpus
     except ImportError:
@@ -91,11 +89,13 @@ def build_store(folder: Path, n: int, seed: int = 1) -> tuple[Path, str]:
         quads, how = folder / "corpus.nq", "synthetic"
         _synthetic_nquads(quads, n, seed)
     store_path = folder / "store"
-    (store_path / "oxigraph").mkdir(parents=True)
-    store = ox.Store(str(store_path / "oxigraph"))
-    store.bulk_load(path=str(quads), format=ox.RdfFormat.N_QUADS)
-    store.flush()
-    del store
+    # Ingested as users ingest (content hashes, citation index): a bare bulk load has
+    # neither, and every whole-store question would read the whole store instead.
+    from provenance.ingest import ingest_files
+    from provenance.store import EmbeddedStore
+
+    with EmbeddedStore.open_write(store_path) as store:
+        ingest_files(store, [quads])
     return store_path, how
 
 
