@@ -9,6 +9,9 @@ so an RDF export never builds the graph and a graph export never reads the quads
   keys on every node and on every edge, so that GraphML, GEXF and JSON take it as it
   is. The analysis (independent sources, single-source flags, circular citations)
   comes from the graph layer through the tracker; nothing is recomputed here.
+* :meth:`ExportSource.elements`: the same nodes and edges, in the same order, made one
+  at a time without the graph (what the streaming writers read: GraphML, GEXF and
+  Cytoscape JSON of a million statements without holding ten million edges).
 * :attr:`ExportSource.details`: per statement, the ``origin`` object of design
   section 5 (origins, chains, counts), for views that show it.
 * :meth:`ExportSource.quads`: the store's quads for the selection.
