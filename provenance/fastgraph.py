@@ -291,7 +291,7 @@ def subgraph(c: Citations, s: str) -> Sub:
             vs = [v for v in vs if v != n and v != s]
         succ[n] = vs
         edges += len(vs)
-        stack.extend(v for v in vs if v not in succ)
+        stack += vs  # those seen already are skipped when popped (no test per push)
     if edges == len(succ) - 1:
         # Every report has exactly one predecessor (each is reached from s): a tree,
         # so no cycle (a cycle's first node on a path from s has two). Most statements.
@@ -327,23 +327,29 @@ def _origins(h: Sub) -> list[str]:
     return sorted(n for n, vs in h.succ.items() if not vs and n != s)
 
 
-def _chains(h: Sub, limit: int) -> list[list[str]]:
+def _chains(h: Sub, limit: int, origins: list[str] | None = None) -> list[list[str]]:
     # Paths that differ only in their transparent head are one chain (as graph.py).
-    found: set[tuple[str, ...]] = set()
+    if origins is None:
+        origins = _origins(h)
     if h.parent is not None:  # a tree: one path to each origin, walked up from it
-        parent = h.parent
-        for target in _origins(h):
+        # (distinct origins end distinct paths: no set needed to merge repeats)
+        parent, s, transparent = h.parent, h.s, h.transparent
+        paths = []
+        for target in origins[:limit]:
             nodes = [target]
-            while (node := parent[nodes[-1]]) != h.s:
+            node = parent[target]
+            while node != s:
                 nodes.append(node)
+                node = parent[node]
             nodes.reverse()
-            if len(nodes) > 1 and h.transparent(nodes[0]):
-                nodes = nodes[1:]
-            found.add(tuple(nodes))
-            if len(found) >= limit:
-                break
-        return sorted((list(p) for p in found), key=lambda p: (len(p), p))
-    for target in _origins(h):
+            if len(nodes) > 1 and transparent(nodes[0]):
+                del nodes[0]
+            paths.append(nodes)
+        if len(paths) > 1:
+            paths.sort(key=_by_length)
+        return paths
+    found: set[tuple[str, ...]] = set()
+    for target in origins:
         # Depth-first over simple paths from s to target (networkx's all_simple_paths).
         path = [h.s]
         on_path = {h.s}
@@ -367,7 +373,11 @@ def _chains(h: Sub, limit: int) -> list[list[str]]:
             stack.append(iter(h.succ[child]))
         if len(found) >= limit:
             break
-    return sorted((list(p) for p in found), key=lambda p: (len(p), p))
+    return sorted((list(p) for p in found), key=_by_length)
+
+
+def _by_length(path: Sequence[str]) -> tuple[int, Sequence[str]]:
+    return len(path), path
 
 
 def _count(h: Sub, removed: frozenset[str] = frozenset(), cutoff: int | None = None) -> int:
@@ -593,7 +603,7 @@ def analyse(c: Citations, s: str, chain_limit: int = 1000, cutoff: int | None = 
     return FastAnalysis(
         statement=s,
         origins=origins,
-        chains=_chains(h, chain_limit) if chains else [],
+        chains=_chains(h, chain_limit, origins) if chains else [],
         independent_sources=count,
         rests_on=dominators[0] if count == 1 and dominators else None,
         dominators=dominators,
