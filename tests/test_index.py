@@ -143,6 +143,29 @@ def test_a_stale_row_with_garbage_is_rebuilt(store: Path, monkeypatch: pytest.Mo
     _assert_same(store, monkeypatch)
 
 
+def _page_size(path: Path) -> int:
+    with sqlite3.connect(path / index.FILE) as db:
+        return int(db.execute("PRAGMA page_size").fetchone()[0])
+
+
+def test_a_new_or_rebuilt_index_has_pages_of_16_kb(store: Path) -> None:
+    first = _report(store)
+    assert _page_size(store) == 16384  # kept answers of a kilobyte and more
+    (store / index.FILE).write_bytes(b"this is not a database" * 100)
+    assert _report(store) == first
+    assert _page_size(store) == 16384
+
+
+def test_an_index_made_with_pages_of_4_kb_is_used_as_it_is(store: Path) -> None:
+    first = _report(store)
+    with sqlite3.connect(store / index.FILE, isolation_level=None) as db:
+        db.execute("PRAGMA page_size = 4096")
+        db.execute("VACUUM")  # as indexes made before 29 November 2026 are
+    assert _page_size(store) == 4096
+    assert _report(store) == first
+    assert _page_size(store) == 4096  # not rebuilt (a rebuilt index has 16 kB pages)
+
+
 def _as_version_4(path: Path, garbage: bool = False) -> None:
     """Write the index's rows back as version 4 did (pairs as tuples), or garbage."""
     import marshal
