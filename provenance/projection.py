@@ -477,8 +477,10 @@ class _Builder:
         self.attributed: set[str] = set()
         self.statement_of: dict[str, str] = {}
         self.publishers: dict[str, set[str]] = {}
-        self.appears: list[tuple[str, str]] = []
-        self.cites: list[tuple[str, str]] = []
+        # (report, document) and (report, cited) pairs, as the rows lay them flat: a
+        # list per row, not a tuple per pair (nine million at a million statements)
+        self.appears: list[list[str]] = []
+        self.cites: list[list[str]] = []
         self.sources: set[str] = set()  # pt:Source
         self.labels: dict[str, str] = {}
         self.anonymous: set[str] = set()
@@ -505,11 +507,14 @@ class _Builder:
             old = src_of.get(r)
             if old is None or src < old:
                 src_of[r] = src
-        self.appears += [(r, one.setdefault(d, d)) for r, d in pairs(appears)]
+        if appears:
+            self.appears.append(appears)
         for d, p in pairs(publisher):
             self.publishers.setdefault(one.setdefault(d, d), set()).add(one.setdefault(p, p))
-        self.cites += pairs(derived)
-        self.cites += pairs(quoted)
+        if derived:
+            self.cites.append(derived)
+        if quoted:
+            self.cites.append(quoted)
         pt = PREFIXES["pt"]
         for a, t in pairs(types):
             if t == pt + "Statement":
@@ -534,6 +539,7 @@ class _Builder:
 
     def result(self) -> _Built:
         from .fastgraph import NONE, Citations
+        from .index import pairs
 
         self.one = {}  # what is not needed any more goes as soon as it can
         text = self.values[0]
@@ -556,16 +562,18 @@ class _Builder:
         # One lookup in the tables of millions per fact, where there were two (each is
         # a cache miss or two) and no call per citation: seconds at a million statements
         get = src_of.get
-        c.entry.update(r for r, d in self.appears
-                       if (p := get(r)) is not None and p in publishers.get(d, no))
+        for flat in self.appears:
+            c.entry.update(r for r, d in pairs(flat)
+                           if (p := get(r)) is not None and p in publishers.get(d, no))
         self.appears = []
-        for r, cited in self.cites:
-            if r in source and cited in source:
-                old = succ[r]
-                if not old:
-                    succ[r] = [cited]
-                elif cited not in old:
-                    old.append(cited)  # type: ignore[attr-defined]  # a list once it holds one
+        for flat in self.cites:
+            for r, cited in pairs(flat):
+                if r in source and cited in source:
+                    old = succ[r]
+                    if not old:
+                        succ[r] = [cited]
+                    elif cited not in old:
+                        old.append(cited)  # type: ignore[attr-defined]  # a list once it holds one
         self.cites = []
         c.add_roots(infos)
         sources = {a: SourceInfo(iri=a, label=a)
