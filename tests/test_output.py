@@ -139,6 +139,7 @@ def test_a_row_without_floats_is_written_as_pythons_encoder_writes_it(row: objec
 
 
 @pytest.mark.parametrize("row", [
+    {}, [], "text", None, {"a": []}, {"a": [{}], "b": [[1]]},  # one line, or many
     {"text": "a lone surrogate \ud800 in a literal"},
     {"n": 2**70},
     {"control": "tab\tnewline\nbell\x07 quote\" backslash\\ \u2028"},
