@@ -327,10 +327,8 @@ def _origins(h: Sub) -> list[str]:
     return sorted(n for n, vs in h.succ.items() if not vs and n != s)
 
 
-def _chains(h: Sub, limit: int, origins: list[str] | None = None) -> list[list[str]]:
+def _chains(h: Sub, limit: int, origins: list[str]) -> list[list[str]]:
     # Paths that differ only in their transparent head are one chain (as graph.py).
-    if origins is None:
-        origins = _origins(h)
     if h.parent is not None:  # a tree: one path to each origin, walked up from it
         # (distinct origins end distinct paths: no set needed to merge repeats)
         parent, s, transparent = h.parent, h.s, h.transparent

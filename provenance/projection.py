@@ -478,7 +478,7 @@ class _Builder:
         self.statement_of: dict[str, str] = {}
         self.publishers: dict[str, set[str]] = {}
         # (report, document) and (report, cited) pairs, as the rows lay them flat: a
-        # list per row, not a tuple per pair (nine million at a million statements)
+        # list per row, not a tuple per pair (eight million at a million statements)
         self.appears: list[list[str]] = []
         self.cites: list[list[str]] = []
         self.sources: set[str] = set()  # pt:Source

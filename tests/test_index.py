@@ -160,7 +160,7 @@ def test_an_index_made_with_pages_of_4_kb_is_used_as_it_is(store: Path) -> None:
     first = _report(store)
     with sqlite3.connect(store / index.FILE, isolation_level=None) as db:
         db.execute("PRAGMA page_size = 4096")
-        db.execute("VACUUM")  # as indexes made before 29 November 2026 are
+        db.execute("VACUUM")  # as indexes made before commit a4dbf3c are
     assert _page_size(store) == 4096
     assert _report(store) == first
     assert _page_size(store) == 4096  # not rebuilt (a rebuilt index has 16 kB pages)
