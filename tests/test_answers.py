@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import io
+import marshal
+import sqlite3
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +26,7 @@ from hypothesis import strategies as st
 from test_sparql_library import graph_writes, random_corpus
 
 from provenance import answers as answers_module
-from provenance import bulk
+from provenance import bulk, index, keeper
 from provenance.cli import cli as main
 from provenance.errors import InputError
 from provenance.store import EmbeddedStore, GraphWrite
@@ -95,6 +99,14 @@ def _bulk(folder: Path, path: Path, doc: dict[str, Any]) -> None:
             bulk.bulk_ingest(store, [folder / "doc.yaml"])
 
 
+def _eight_documents(tmp_path: Path) -> Path:
+    """A store of the documents of the first eight variants (one version of each)."""
+    path = tmp_path / "store"
+    _write(path, graph_writes(tmp_path / "a", list({v["document"]["id"]: v
+                                                    for v in VARIANTS[:8]}.values())))
+    return path
+
+
 CHANGE = st.tuples(st.sampled_from(["write", "write", "drop", "relabel", "update", "bulk"]),
                    st.integers(0, len(VARIANTS) - 1))
 
@@ -102,11 +114,14 @@ CHANGE = st.tuples(st.sampled_from(["write", "write", "drop", "relabel", "update
 @settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(first=st.lists(st.integers(0, len(VARIANTS) - 1), min_size=1, max_size=4),
-       changes=st.lists(CHANGE, min_size=1, max_size=5))
+       changes=st.lists(CHANGE, min_size=1, max_size=5), writer=st.booleans())
 def test_kept_answers_equal_fresh_answers_after_any_change(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch,
-    first: list[int], changes: list[tuple[str, int]],
+    first: list[int], changes: list[tuple[str, int]], writer: bool,
 ) -> None:
+    """*writer*: whole-store answers are written by the writer process (as from
+    twenty thousand statements on), the touched terms retired there."""
+    monkeypatch.setattr(answers_module, "CHILD", 1 if writer else answers_module.CHILD)
     folder = tmp_path_factory.mktemp("answers")
     path = folder / "store"
     docs = {VARIANTS[i]["document"]["id"]: VARIANTS[i] for i in first}
@@ -244,9 +259,7 @@ def test_sources_asked_again_reads_its_kept_answers_and_not_the_whole_store(
 ) -> None:
     """The second ``sources`` analyses nothing and builds no whole-store tables: its
     counts are kept, and the sources are read through the citation index."""
-    path = tmp_path / "store"
-    _write(path, graph_writes(tmp_path / "a", list({v["document"]["id"]: v
-                                                    for v in VARIANTS[:8]}.values())))
+    path = _eight_documents(tmp_path)
     asked = _recorded_analyses(monkeypatch)
     answers = []
     for _ in range(2):
@@ -280,9 +293,7 @@ def test_kept_answers_print_exactly_what_fresh_answers_print(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str, fmt: str
 ) -> None:
     """Kept rows carry their JSON text: every format must still print the same bytes."""
-    path = tmp_path / "store"
-    _write(path, graph_writes(tmp_path / "a", list({v["document"]["id"]: v
-                                                    for v in VARIANTS[:8]}.values())))
+    path = _eight_documents(tmp_path)
     args = ["--store", str(path), command, "--format", fmt]
     with monkeypatch.context() as m:
         m.setattr(answers_module.Answers, "open", classmethod(lambda cls, b, k: None))
@@ -299,9 +310,7 @@ def test_rows_for_python_are_plain_dicts_without_their_json_text_computed_or_kep
     """Rows returned to Python, computed (and kept) or read back, do not also hold their
     JSON text (a million report rows: 0.8 GB more); printing them as JSON makes the same
     bytes all the same (the test above)."""
-    path = tmp_path / "store"
-    _write(path, graph_writes(tmp_path / "a", list({v["document"]["id"]: v
-                                                    for v in VARIANTS[:8]}.values())))
+    path = _eight_documents(tmp_path)
     computed = _answers(path, True, monkeypatch)  # computed, and kept
     kept = _answers(path, True, monkeypatch)  # read back
     assert kept == computed == _answers(path, False, monkeypatch)
@@ -374,3 +383,104 @@ def test_a_document_changing_its_publisher_in_another_graph_recomputes_its_repor
     _write(path, [document(other, "2")])
     rows = _same(path, monkeypatch)[1]
     assert [row["unattributed"] for row in rows] == [False]
+
+
+def _started_writers(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Every writer process started from now on (whole-store answers of any size)."""
+    monkeypatch.setattr(answers_module, "CHILD", 1)
+    started: list[Any] = []
+    start = answers_module._Writer.start.__func__
+
+    def recording(cls: Any, *args: Any) -> Any:
+        writer = start(cls, *args)
+        started.append(writer)
+        return writer
+
+    monkeypatch.setattr(answers_module._Writer, "start", classmethod(recording))
+    return started
+
+
+def test_answers_written_by_the_writer_process_are_kept_and_read_back_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _eight_documents(tmp_path)
+    fresh = _answers(path, False, monkeypatch)
+    started = _started_writers(monkeypatch)
+    assert _answers(path, True, monkeypatch) == fresh  # computed, and kept by writers
+    assert len(started) == 3 and all(w is not None for w in started)
+    assert [w.proc.returncode for w in started] == [0, 0, 0]
+    asked = _recorded_analyses(monkeypatch)
+    assert _answers(path, True, monkeypatch) == fresh
+    assert asked == []  # all three read back: nothing analysed again
+
+
+def test_answers_are_returned_but_not_kept_when_the_writer_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _eight_documents(tmp_path)
+    fresh = _answers(path, False, monkeypatch)
+    _started_writers(monkeypatch)
+    monkeypatch.setattr(answers_module, "_KEEPER", ("-c", "raise SystemExit(3)"))
+    assert _answers(path, True, monkeypatch) == fresh
+    monkeypatch.undo()
+    asked = _recorded_analyses(monkeypatch)
+    assert _answers(path, True, monkeypatch) == fresh
+    assert asked == [None, None, None]  # none was kept: each computed again
+
+
+def _kept_rows(path: Path) -> list[tuple[Any, ...]]:
+    with contextlib.closing(sqlite3.connect(path / index.FILE)) as db:
+        return db.execute("SELECT * FROM answer ORDER BY kind, statement").fetchall()
+
+
+def _keep(path: Path, monkeypatch: pytest.MonkeyPatch, frames: list[Any]) -> int:
+    """What the writer process does with the frames *frames* on its input."""
+    data = b"".join(len(f).to_bytes(8, "little") + f for f in map(marshal.dumps, frames))
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    return keeper.main([str(path / index.FILE), "report", "text"])
+
+
+def test_the_writer_commits_only_once_it_has_the_last_frame(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Input that ends early (the computing process died) writes nothing; the whole of
+    it replaces the kind's answers and retires the touched terms, in one transaction."""
+    path = _eight_documents(tmp_path)
+    _answers(path, True, monkeypatch)
+    before = _kept_rows(path)
+    rows = [("urn:x:s1", ["urn:x:a"], (1, '"one"')), ("urn:x:s2", ["urn:x:b"], (1, '"two"'))]
+    assert _keep(path, monkeypatch, []) == 1
+    assert _keep(path, monkeypatch, [rows[:1], rows[1:]]) == 1
+    assert _kept_rows(path) == before
+    singles = [row for row in before if row[0] == "single"]
+    touched = singles[0][1]  # a statement: its single-source answer is to compute again
+    assert _keep(path, monkeypatch,
+                 [rows[:1], rows[1:], {"touched": [touched], "named": [touched]}]) == 0
+    after = _kept_rows(path)
+    assert [(s, marshal.loads(terms), marshal.loads(row))
+            for kind, s, terms, row in after if kind == "report"] == rows
+    assert ("single", touched, marshal.dumps([touched]), b"") in after
+    assert len([row for row in after if row[0] == "single"]) == len(singles)
+
+
+def test_a_whole_store_answer_that_fails_midway_keeps_nothing_and_ends_its_writer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _eight_documents(tmp_path)
+    started = _started_writers(monkeypatch)
+    render = Tracker._report_row
+    done: list[Any] = []
+
+    def failing(self: Tracker, proj: Any, a: Any) -> Any:
+        if len(done) == 3:
+            raise RuntimeError("interrupted")
+        done.append(a.statement)
+        return render(self, proj, a)
+
+    monkeypatch.setattr(Tracker, "_report_row", failing)
+    store = EmbeddedStore.open_read(path)
+    with pytest.raises(RuntimeError, match="interrupted"):
+        Tracker(store).report()
+    store.close()
+    assert len(started) == 1 and started[0].proc.returncode == 1  # cut off: rolled back
+    assert not [row for row in _kept_rows(path) if row[0] == "report"]
