@@ -40,45 +40,60 @@ PYTHON = sys.executable
 # ---------------------------------------------------------------- processes
 
 
+def _spawned(cmd: list[str], timeout: float | None, **popen: Any
+             ) -> tuple[subprocess.Popen[Any], Callable[[], dict[str, Any]]]:
+    """Start *cmd* through ``spawn.py`` (so that its peak memory is its own, not this
+    process's); the process, and what to call once it is done: its wall time, peak
+    memory (kB), exit code and whether it was killed at *timeout*."""
+    read, write = os.pipe()
+    try:
+        proc = subprocess.Popen(
+            [PYTHON, "-I", "-S", str(HERE / "spawn.py"), str(write), str(timeout or 0), *cmd],
+            pass_fds=(write,), **popen)
+    finally:
+        os.close(write)
+
+    def report() -> dict[str, Any]:
+        with os.fdopen(read, "rb") as pipe:
+            data = pipe.read()
+        proc.wait()
+        if not data:  # the spawner itself failed (it reports nothing)
+            return {"wall": float("inf"), "peak_kb": 0, "code": proc.returncode or -1,
+                    "timed_out": False}
+        return json.loads(data)  # type: ignore[no-any-return]
+
+    return proc, report
+
+
 def _run_rss(cmd: list[str], timeout: float | None = None) -> tuple[float, float, int]:
-    """Run *cmd* with its output discarded; (wall seconds, peak RSS MB, exit code) via wait4."""
-    t = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = None if timeout is None else time.monotonic() + timeout
-    while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
-            break
-        if deadline is not None and time.monotonic() > deadline:
-            proc.kill()
-            os.wait4(proc.pid, 0)
-            return float("inf"), 0.0, -9
-        time.sleep(0.002)
-    wall = time.perf_counter() - t
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    """Run *cmd* with its output discarded; (wall seconds, peak RSS MB, exit code).
+
+    On a timeout: (inf, 0, -9).
+    """
+    proc, report = _spawned(cmd, timeout, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     err = proc.stderr.read().decode() if proc.stderr else ""
-    if proc.returncode != 0:
-        sys.stderr.write(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{err[-2000:]}\n")
-    return wall, usage.ru_maxrss / 1024, proc.returncode
+    done = report()
+    if done["timed_out"]:
+        return float("inf"), 0.0, -9
+    if done["code"] != 0:
+        sys.stderr.write(f"command failed ({done['code']}): {' '.join(cmd)}\n{err[-2000:]}\n")
+    return done["wall"], done["peak_kb"] / 1024, done["code"]
 
 
 def _worker(op: str, args: dict[str, Any], timeout: float | None = None) -> dict[str, Any]:
     """Run one op of :mod:`worker` in a fresh process; its result (partial on timeout)."""
     cmd = [PYTHON, str(HERE / "worker.py"), op, json.dumps(args)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc, report = _spawned(cmd, timeout, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    out, err = proc.communicate()
+    done = report()
+    timed_out = done["timed_out"]
     result: dict[str, Any] = {}
-    try:
-        out, err = proc.communicate(timeout=timeout)
-        timed_out = False
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        out, err = proc.communicate()
-        timed_out = True
     for line in (out or "").splitlines():
         if line.startswith("{"):
             data = json.loads(line)
             result = data.get("result") or data.get("partial") or result
-    if proc.returncode not in (0, -9) and not timed_out:
+    if done["code"] not in (0, -9) and not timed_out:  # -9: killed (as before)
         sys.stderr.write(f"worker {op} failed:\n{(err or '')[-3000:]}\n")
         raise RuntimeError(f"worker {op} failed")
     result["timed_out"] = timed_out

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -96,3 +98,31 @@ def test_export_benchmark_runs_end_to_end(tmp_path: Path) -> None:
     for fmt in ("ttl", "graphml", "dot"):
         assert rows[fmt]["bytes"] > 0 and rows[fmt]["peak_mb"] > 0 and rows[fmt]["cpu"] > 0
     assert rows["dot"]["seconds"] >= rows["analysis"]["seconds"]
+
+
+def _bench_run_module():  # type: ignore[no-untyped-def]
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "benchmarks" / "run.py")
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+def test_a_measured_process_reports_its_own_peak_memory_not_the_benchmark_s() -> None:
+    """Linux starts a child's ru_maxrss from its parent's memory: measured straight from
+    a benchmark holding 300 MB, `python -c pass` (about 10 MB) reported 300 MB."""
+    run = _bench_run_module()
+    held = b"x" * (300 << 20)  # the benchmark's own memory (a corpus it generated)
+    wall, peak_mb, code = run._run_rss([sys.executable, "-c", "pass"])
+    assert len(held) and code == 0 and 0 < wall < 60
+    assert 0 < peak_mb < 100
+
+
+def test_a_measured_process_is_killed_at_its_timeout_and_a_worker_s_failure_raises() -> None:
+    run = _bench_run_module()
+    assert run._run_rss([sys.executable, "-c", "import time; time.sleep(30)"],
+                        timeout=0.5) == (float("inf"), 0.0, -9)
+    assert run._run_rss([sys.executable, "-c", "raise SystemExit(4)"])[2] == 4
+    with pytest.raises(RuntimeError, match="no_such_op"):
+        run._worker("no_such_op", {})
