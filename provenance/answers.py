@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from ._names import IRI
-from .output import JSONText, nesting, row_text
+from .output import JSONText, row_text
 
 __all__ = ["Answers", "terms_of", "LIMIT", "SHARE", "recompute_limit"]
 
@@ -312,9 +312,7 @@ class _Writer:
 
     def add(self, s: str, terms: list[str], row: Any) -> None:
         # as they are: the writer makes their blobs (:func:`blobs`), on its own core
-        if isinstance(row, JSONText):
-            row = (row.depth, row.text)
-        self.batch.append((s, terms, row))
+        self.batch.append((s, terms, row.text if isinstance(row, JSONText) else row))
         if len(self.batch) >= _FRAME:
             self._send(self.batch)
             self.batch = []
@@ -351,29 +349,35 @@ class _Writer:
 
 def blobs(rows: Iterable[tuple[str, list[str], Any]], plain: bool) -> Iterator[Blobs]:
     """The blobs of the rows a :class:`_Writer` sends: each ``(statement, terms, row)``,
-    the row a plain one (*plain*), a dict, None or a JSON text's ``(depth, text)``."""
+    the row a plain one (*plain*), a dict, None or a row's JSON text (a string)."""
     dumps = marshal.dumps
     for s, terms, row in rows:
-        yield s, dumps(terms), dumps(row) if plain or type(row) is tuple else _blob(row)
+        if plain:
+            yield s, dumps(terms), dumps(row)
+        else:
+            yield s, dumps(terms), dumps((None, row)) if type(row) is str else _blob(row)
 
 
 def _kept(row: dict[str, Any] | None, decode: bool) -> dict[str, Any] | JSONText | None:
-    """A computed row as it is returned: for printing as JSON (*decode* false), its text
-    and depth, made now and written as they are; else the row alone, whose text
-    :func:`_blob` makes as it writes it (a million report rows held with their text
-    as well: 0.8 GB more at the peak)."""
+    """A computed row as it is returned: for printing as JSON (*decode* false), its text,
+    made now and written as it is; else the row alone, whose text :func:`_blob` makes
+    as it writes it (a million report rows held with their text as well: 0.8 GB more
+    at the peak)."""
     if row is None or decode:
         return row
-    return JSONText(row_text(row), nesting(row))
+    return JSONText(row_text(row))
 
 
 def _blob(kept: dict[str, Any] | JSONText | None) -> bytes:
-    """A row as it is kept in the index: its JSON text and depth."""
+    """A row as it is kept in the index: ``(depth, text)``, its JSON text and how deep
+    it nests. The depth is None (unknown) since 29 November: printing needs it only
+    for a row nearly as deep as JSON is written compact from, which its text shows
+    (:class:`~provenance.output.JSONText`); counting it was 2 us a row."""
     if kept is None:
         return marshal.dumps(None)
     if isinstance(kept, JSONText):
         return marshal.dumps((kept.depth, kept.text))
-    return marshal.dumps((nesting(kept), row_text(kept)))
+    return marshal.dumps((None, row_text(kept)))
 
 
 def _load(blob: bytes, decode: bool) -> dict[str, Any] | JSONText | None:

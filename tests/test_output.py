@@ -120,6 +120,29 @@ def test_rows_known_by_their_json_text_print_as_the_rows_do() -> None:
         assert render(rows, "json") == "".join(render_pieces(rows, "json"))
 
 
+@pytest.mark.parametrize("inner", ["leaf", [], {}])
+@pytest.mark.parametrize("levels", [1, 60, 61, 62, 63, 64, 65])
+def test_rows_whose_depth_is_unknown_print_as_the_rows_do_around_the_compact_threshold(
+    levels: int, inner: object
+) -> None:
+    """A row computed for printing is known by its text alone (its depth is not counted:
+    2 us a row): its indentation tells whether it may nest as deep as JSON is written
+    compact from (a list 64 deep), and only then is its depth counted."""
+    from provenance.output import JSONText, nesting, row_text
+
+    deep: object = inner
+    for _ in range(levels):
+        deep = [deep]
+    rows = [{"id": "s1", "chains": [["a", "b"]]}, {"id": "deep", "x": deep}]
+    texts = [JSONText(row_text(r)) for r in rows]
+    assert "".join(render_pieces(texts, "json")) == render(rows, "json")
+    assert texts[0].depth is None  # far from the threshold: never counted
+    counted = texts[1].depth
+    assert counted is None or counted == nesting(rows[1]) >= 63  # exact, and only near
+    assert counted is not None or levels <= 62
+    assert counted is None or levels >= 62
+
+
 _ROW_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(),
     lambda children: st.lists(children, max_size=4)
