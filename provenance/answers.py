@@ -33,7 +33,7 @@ from __future__ import annotations
 import json
 import marshal
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
@@ -71,10 +71,9 @@ _KEEPER = ("-m", "provenance.keeper")  # how the writer is started (tests replac
 def terms_of(a: Any) -> list[str]:
     """The terms an analysis (of :mod:`provenance.fastgraph`) was drawn from, in no
     particular order: they are only tested for overlap with the touched terms (sorting
-    them was a second of a million statements)."""
-    terms = a.subgraph.terms()
-    terms.add(a.statement)
-    return list(terms)
+    them was a second of a million statements). A list, not the set: a set is hashed
+    again, term by term, wherever it is read back."""
+    return list(a.subgraph.terms())  # the statement's own terms, with it
 
 
 class Answers:
@@ -116,7 +115,7 @@ class Answers:
     def rows(
         self,
         backend: Any,
-        compute: Callable[[list[str] | None], Iterable[tuple[str, list[str], Any]]],
+        compute: Callable[[list[str] | None], Iterable[tuple[str, Collection[str], Any]]],
         decode: bool = True,
     ) -> list[Any]:
         """Every statement's row (None rows left out), in statement order.
@@ -163,10 +162,10 @@ class Answers:
         return [row for _, row in pairs if row is not None]
 
     def _all(self, backend: Any,
-             compute: Callable[[list[str] | None], Iterable[tuple[str, list[str], Any]]],
+             compute: Callable[[list[str] | None], Iterable[tuple[str, Collection[str], Any]]],
              keep: bool, touched: set[str] | None = None, decode: bool = True) -> list[Any]:
         out: list[tuple[str, Any]] = []
-        new: list[tuple[str, list[str], Any]] = []
+        new: list[tuple[str, Collection[str], Any]] = []
         writer: _Writer | None = None
         try:
             for s, terms, row in compute(None):
@@ -202,7 +201,7 @@ class Answers:
         out.sort(key=lambda pair: pair[0])
         return [row for _, row in out if row is not None]
 
-    def _save(self, new: list[tuple[str, list[str], Any]], drop: set[str] | None,
+    def _save(self, new: list[tuple[str, Collection[str], Any]], drop: set[str] | None,
               touched: set[str], named: set[str] | None) -> None:
         """Write this kind's answers (all of them when *drop* is None) and retire
         *touched* (:func:`write_answers`)."""
@@ -279,7 +278,7 @@ class _Writer:
 
     def __init__(self, proc: Any, plain: bool) -> None:
         self.proc, self.plain = proc, plain
-        self.batch: list[tuple[str, list[str], Any]] = []
+        self.batch: list[tuple[str, Collection[str], Any]] = []
         self.failed = False
 
     @classmethod
@@ -310,7 +309,7 @@ class _Writer:
             fcntl.fcntl(proc.stdin.fileno(), fcntl.F_SETPIPE_SZ, _PIPE)
         return cls(proc, plain)
 
-    def add(self, s: str, terms: list[str], row: Any) -> None:
+    def add(self, s: str, terms: Collection[str], row: Any) -> None:
         # as they are: the writer makes their blobs (:func:`blobs`), on its own core
         self.batch.append((s, terms, row.text if isinstance(row, JSONText) else row))
         if len(self.batch) >= _FRAME:
@@ -347,7 +346,7 @@ class _Writer:
         self.proc.wait()
 
 
-def blobs(rows: Iterable[tuple[str, list[str], Any]], plain: bool) -> Iterator[Blobs]:
+def blobs(rows: Iterable[tuple[str, Collection[str], Any]], plain: bool) -> Iterator[Blobs]:
     """The blobs of the rows a :class:`_Writer` sends: each ``(statement, terms, row)``,
     the row a plain one (*plain*), a dict, None or a row's JSON text (a string)."""
     dumps = marshal.dumps

@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 
-@dataclass
+@dataclass(slots=True)
 class SourceInfo:
     """What the store says about one source."""
 
@@ -43,7 +43,7 @@ class SourceInfo:
     principals: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)  # a million of them live as long as the whole store's tables
 class StatementInfo:
     """A statement's text and triple."""
 

@@ -12,7 +12,7 @@ nothing here prints.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -372,7 +372,7 @@ class Tracker:
         from .answers import terms_of
         from .projection import collector_paused
 
-        def compute(wanted: list[str] | None) -> Iterator[tuple[str, list[str], Any]]:
+        def compute(wanted: list[str] | None) -> Iterator[tuple[str, Collection[str], Any]]:
             for proj, a in self._fast_analyses(wanted, cutoff):
                 yield a.statement, terms_of(a), render(proj, a)
             if wanted is None:
