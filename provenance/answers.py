@@ -176,8 +176,9 @@ class Answers:
                         writer.add(s, terms, row)
                     else:
                         new.append((s, terms, row))  # made into blobs one at a time, as written
-                        if len(new) >= CHILD and self.path is not None:
+                        if len(new) == CHILD and self.path is not None:
                             # the rows so far go to the writer, then each as it comes
+                            # (tried once: if it cannot start, they are written here)
                             writer = _Writer.start(self.path, self.kind, self.plain)
                             if writer is not None:
                                 for item in new:
@@ -289,6 +290,8 @@ class _Writer:
         import subprocess
         import sys
 
+        if not sys.executable:  # an embedded interpreter: nothing to start
+            return None
         # the writer imports this very package, wherever it was imported from
         package_dir = str(Path(__file__).resolve().parent.parent)
         env = dict(os.environ)
