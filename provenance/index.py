@@ -142,7 +142,9 @@ def hash_table(store: Any, visible: Iterable[Any] | None) -> Hashes:
     return hashes, unhashed
 
 
-_VERSION = 5
+# 6: kept answers may store their depth as unknown (None), which version 5 could not
+# print: older versions rebuild an index of a version they do not know
+_VERSION = 6
 _PAGE = 16384
 _TABLES = ("graph", "pending", "answer", "touched")
 _SCHEMA = (
@@ -188,6 +190,9 @@ def _open(path: Path, retry: bool = True) -> sqlite3.Connection | None:
                 version = _VERSION
             except (ValueError, EOFError, TypeError):  # a damaged row: start again
                 db.execute("ROLLBACK")
+        elif version == 5:  # the same tables: only the kept answers written later differ
+            db.execute(f"PRAGMA user_version = {_VERSION}")
+            version = _VERSION
         if version != _VERSION:
             # Pages of 16 kB, not SQLite's 4 kB (it applies only to a database without
             # pages yet): a million kept answers of 1.4 kB are written in 2.7 s instead

@@ -202,6 +202,27 @@ def test_an_index_of_version_4_is_converted_and_keeps_its_answers(
     _assert_same(store, monkeypatch)
 
 
+def test_an_index_of_version_5_is_used_as_it_is_and_keeps_its_answers(
+    store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Version 6 only marks that kept answers may have an unknown depth (None), which
+    version 5 cannot print: an older version then rebuilds the index instead. A version 5
+    index has the same tables: its kept answers are read back, nothing is computed."""
+    from provenance.tracker import Tracker
+
+    report = _report(store)
+    with sqlite3.connect(store / index.FILE) as db:
+        db.execute("PRAGMA user_version = 5")
+    computed: list[str] = []
+    row = Tracker._report_row
+    monkeypatch.setattr(Tracker, "_report_row",
+                        lambda self, proj, a: computed.append(a.statement) or row(self, proj, a))
+    assert _report(store) == report
+    assert computed == []
+    with sqlite3.connect(store / index.FILE) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == index._VERSION == 6
+
+
 def test_an_index_that_cannot_be_written_still_gives_the_right_answers(
     store: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
