@@ -217,7 +217,8 @@ Blobs = tuple[str, bytes, bytes]  # a statement, its terms and its row, as they 
 
 def write_answers(db: sqlite3.Connection, kind: str, rows: Iterable[Blobs],
                   drop: set[str] | None,
-                  tail: Callable[[], tuple[set[str], set[str] | None]]) -> bool:
+                  tail: Callable[[], tuple[set[str], set[str] | None]],
+                  staged: bool = False) -> bool:
     """Write *kind*'s answers *rows* (all of them when *drop* is None, else in place of
     those of the statements *drop*), then retire the touched terms *tail* gives once
     the rows are written: the other kinds' answers that share a term with them, and
@@ -227,16 +228,33 @@ def write_answers(db: sqlite3.Connection, kind: str, rows: Iterable[Blobs],
     One transaction: False, with nothing written, where SQLite refuses (a read-only
     folder, a full disk: answered, not kept); any other error is raised after the
     rollback (the rows could not be read).
+
+    *staged*: the rows come slowly (as they are computed), so they first go to a
+    temporary table of this connection, which locks nothing. Written straight to the
+    index, they would hold its lock as long as the question runs (a minute at a million
+    statements): SQLite writes its pages out long before the commit, and no other
+    process could read the index meanwhile. Copied at the end instead, a million rows
+    hold it for a second or two.
     """
     try:
+        if staged:
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS staged (statement TEXT NOT NULL, "
+                       "terms BLOB NOT NULL, row BLOB NOT NULL)")
+            db.execute("BEGIN")
+            db.executemany("INSERT INTO temp.staged VALUES (?, ?, ?)", rows)
+            db.execute("COMMIT")
+        touched, named = tail()
         db.execute("BEGIN IMMEDIATE")
         if drop is None:
             db.execute("DELETE FROM answer WHERE kind = ?", (kind,))
         else:
             db.executemany("DELETE FROM answer WHERE kind = ? AND statement = ?",
                            ((kind, s) for s in drop))
-        db.executemany(f"INSERT OR REPLACE INTO answer VALUES ('{kind}', ?, ?, ?)", rows)
-        touched, named = tail()
+        if staged:
+            db.execute(f"INSERT OR REPLACE INTO answer SELECT '{kind}', statement, terms, row "
+                       "FROM temp.staged ORDER BY rowid")
+        else:
+            db.executemany(f"INSERT OR REPLACE INTO answer VALUES ('{kind}', ?, ?, ?)", rows)
         if touched and named is None:
             db.execute("DELETE FROM answer WHERE kind != ?", (kind,))
         elif touched:
@@ -272,9 +290,10 @@ class _Writer:
     through a pipe as they come, in frames of marshal data (a million report rows: 66
     s instead of 72 to 74, and 0.11 GB less held here). A thread would not do: each
     row it binds needs the interpreter's lock, which the computing thread holds for
-    milliseconds at a time. The writer commits only when it has the last frame (the
-    touched terms to retire); if this process dies or is interrupted first, it sees
-    the pipe close and rolls back.
+    milliseconds at a time. The writer stages the rows in a temporary table and copies
+    them into the index only when it has the last frame (the touched terms to retire):
+    the index is not locked while the question runs, and if this process dies or is
+    interrupted first, the writer sees the pipe close and writes nothing.
     """
 
     def __init__(self, proc: Any, plain: bool) -> None:
@@ -297,6 +316,9 @@ class _Writer:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(
             p for p in (package_dir, env.get("PYTHONPATH")) if p)
+        # its staged rows (a temporary table: 1.4 GB at a million report rows) go
+        # beside the index, not to /tmp, which may be memory
+        env["SQLITE_TMPDIR"] = str(path.parent)
         try:
             proc = subprocess.Popen(
                 [sys.executable, *_KEEPER, str(path), kind, "plain" if plain else "text"],

@@ -3,10 +3,12 @@
 Started by :class:`provenance.answers._Writer` as ``python -m provenance.keeper INDEX
 KIND plain|text``, it reads frames from its standard input (each an 8-byte length and
 marshal data): lists of ``(statement, terms, row)`` (:func:`provenance.answers.blobs`),
-then one dict of the touched terms to retire. It writes them in one transaction
-(:func:`provenance.answers.write_answers`) and commits only once it has that last
-frame: if the input ends before it (the computing process died or was interrupted),
-nothing is written. Exit status 0 when the answers are kept.
+then one dict of the touched terms to retire. It stages the rows in a temporary table
+(in the index's folder: ``SQLITE_TMPDIR``), and only once it has that last frame copies
+them into the index, in one transaction (:func:`provenance.answers.write_answers`): if
+the input ends before it (the computing process died or was interrupted), nothing is
+written, and the index is never locked while the question runs. Exit status 0 when the
+answers are kept.
 """
 
 from __future__ import annotations
@@ -61,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     db = sqlite3.connect(Path(path).as_uri() + "?mode=rw", uri=True, timeout=30,
                          isolation_level=None)
     try:
-        return 0 if write_answers(db, kind, blobs(rows(), form == "plain"), None, tail) else 2
+        return 0 if write_answers(db, kind, blobs(rows(), form == "plain"), None, tail,
+                                  staged=True) else 2
     except _Cut:
         return 1
     finally:

@@ -494,3 +494,48 @@ def test_a_whole_store_answer_that_fails_midway_keeps_nothing_and_ends_its_write
     store.close()
     assert len(started) == 1 and started[0].proc.returncode == 1  # cut off: rolled back
     assert not [row for row in _kept_rows(path) if row[0] == "report"]
+
+
+class _Frames:
+    """The writer's input, frame by frame, *probe* called just before the last one."""
+
+    def __init__(self, frames: list[Any], probe: Any) -> None:
+        self.frames = [len(f).to_bytes(8, "little") + f for f in map(marshal.dumps, frames)]
+        self.probe, self.buf = probe, b""
+
+    def read(self, n: int) -> bytes:
+        if not self.buf and self.frames:
+            if len(self.frames) == 1:
+                self.probe()
+            self.buf = self.frames.pop(0)
+        out, self.buf = self.buf[:n], self.buf[n:]
+        return out
+
+
+def test_the_index_is_not_locked_while_the_writer_waits_for_the_last_frame(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rows of a question still running are staged aside: another process can read
+    and write the index meanwhile (straight into it, they held its lock for as long as
+    the question ran: a minute at a million statements, past other processes' wait)."""
+    path = _eight_documents(tmp_path)
+    _answers(path, True, monkeypatch)
+    before = _kept_rows(path)
+    probed: list[int] = []
+
+    def probe() -> None:
+        with contextlib.closing(sqlite3.connect(path / index.FILE, timeout=0,
+                                                isolation_level=None)) as other:
+            other.execute("BEGIN IMMEDIATE")  # "database is locked" if the writer held it
+            probed.append(other.execute("SELECT count(*) FROM answer").fetchone()[0])
+            other.execute("ROLLBACK")
+
+    rows = [(f"urn:x:s{i}", ["urn:x:a"], {"text": "x" * 1000}) for i in range(2000)]
+    stream = _Frames([rows[:1000], rows[1000:], {"touched": [], "named": None}], probe)
+    monkeypatch.setattr(sys, "stdin", type("In", (), {"buffer": stream})())
+    assert keeper.main([str(path / index.FILE), "report", "text"]) == 0
+    assert probed == [len(before)]  # the index as it was, until the last frame came
+    after = _kept_rows(path)
+    assert [row[1] for row in after if row[0] == "report"] == sorted(r[0] for r in rows)
+    assert [row for row in after if row[0] != "report"] == [
+        row for row in before if row[0] != "report"]
