@@ -14,6 +14,9 @@ a removed one is noticed and that graph read again from the store. An update mad
 with ``provenance sparql --update`` may change a graph without its hash: that command
 drops the whole index (:func:`forget`). A missing, unreadable or corrupt index file
 is rebuilt; a store folder that cannot be written keeps the index in memory only.
+An index another process is writing is waited for (``$PROVENANCE_LOCK_WAIT`` seconds,
+as for the store's own locks), never taken for a corrupt one: the writer would go on
+writing into a deleted file while this one read a million graphs from the store again.
 
 No library keeps such a cache of an RDF store, hence this module; SQLite (standard
 library) gives it atomic, concurrent-safe writes.
@@ -29,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from ._names import PREFIXES
+from .errors import StoreError
 
 __all__ = ["FILE", "PREDICATES", "feed", "sync", "forget", "pairs"]
 
@@ -165,10 +169,31 @@ _SCHEMA = (
 )
 
 
+class IndexBusy(StoreError):
+    """The index stayed locked by another process for longer than the wait allowed."""
+
+    def __init__(self, path: Path, wait: float) -> None:
+        super().__init__(
+            f"the citation index {path} is busy: another provenance process has been writing "
+            f"it for {wait:g} s; try again when it has finished, or wait longer with "
+            f"PROVENANCE_LOCK_WAIT=SECONDS")
+
+
+def _busy(exc: BaseException) -> bool:
+    """Whether *exc* is SQLite giving up on a lock another connection holds (which says
+    nothing about the file's health)."""
+    return isinstance(exc, sqlite3.OperationalError) and getattr(
+        exc, "sqlite_errorcode", 0) & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
 def _open(path: Path, retry: bool = True) -> sqlite3.Connection | None:
-    """The index database, created if needed; None when the folder cannot hold one."""
+    """The index database, created if needed; None when the folder cannot hold one.
+    Raises :class:`IndexBusy` if another process keeps it locked."""
+    from .store import lock_wait
+
+    wait = lock_wait()
     try:
-        db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        db = sqlite3.connect(path, timeout=wait, isolation_level=None)
     except sqlite3.Error:
         return None
     try:
@@ -208,6 +233,8 @@ def _open(path: Path, retry: bool = True) -> sqlite3.Connection | None:
         return db
     except sqlite3.DatabaseError as exc:
         db.close()
+        if _busy(exc):
+            raise IndexBusy(path, wait) from None
         if retry and not isinstance(exc, sqlite3.OperationalError):  # not a database
             with suppress(OSError):
                 path.unlink()
@@ -360,7 +387,13 @@ def _sync(store: Any, folder: Path, visible: Iterable[Any] | None, add: Any, cle
     try:
         old: list[_Row] | None = [] if _has_answers(db) else None
         found, stale = _read_cached(db, hashes, add, old)
-    except (sqlite3.Error, ValueError, EOFError, TypeError):
+    except (sqlite3.Error, ValueError, EOFError, TypeError) as exc:
+        if _busy(exc):
+            assert db is not None
+            db.close()
+            from .store import lock_wait
+
+            raise IndexBusy(path, lock_wait()) from None
         # A corrupt index: start again from the store.
         db = _rebuild(path, db)
         if clear is not None:
@@ -424,7 +457,10 @@ def forget(folder: Path) -> None:
     path = folder / FILE
     if not path.exists():
         return
-    db = _open(path)
+    try:
+        db = _open(path)
+    except IndexBusy:  # its writer's answers would no longer be right: they go with it
+        db = None
     if db is None:
         with suppress(OSError):
             path.unlink()
@@ -457,7 +493,10 @@ class BulkWriter:
     _FLUSH = 200_000  # facts held before a part is written
 
     def __init__(self, folder: Path) -> None:
-        self.db = _open(folder / FILE)
+        try:
+            self.db = _open(folder / FILE)
+        except IndexBusy:  # none then: the first question reads these graphs from the store
+            self.db = None
         self.rows: dict[str, list[list[str]]] = {}
         self.parts: dict[str, int] = {}
         self.skipped: set[str] = set()

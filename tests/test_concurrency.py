@@ -16,6 +16,7 @@ import json
 import os
 import random
 import shutil
+import sqlite3
 import subprocess
 import threading
 import time
@@ -127,6 +128,50 @@ def test_a_reader_waits_only_while_a_writer_writes_and_then_says_it_is_busy(seed
         done = _short(seeded, "statements")
     assert done.returncode == 1
     assert "busy" in one_line_error(done)
+
+
+@contextmanager
+def _index_locked(store: Path) -> Iterator[None]:
+    """The citation index locked as another process writing it (kept answers) locks it."""
+    db = sqlite3.connect(store / "citations.sqlite", isolation_level=None)
+    try:
+        db.execute("BEGIN EXCLUSIVE")
+        yield
+    finally:
+        db.close()  # rolls back
+
+
+def test_a_question_waits_for_the_index_while_another_process_writes_it(seeded: Path) -> None:
+    first = run(seeded, "report", "--format", "json")  # builds the index, keeps the answers
+    assert first.returncode == 0, first.stderr
+    with _index_locked(seeded):
+        waiting = subprocess.Popen(command(seeded, "report", "--format", "json"), env=env(),
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            out, err = waiting.communicate(timeout=2)  # cannot end: it needs the index
+        except subprocess.TimeoutExpired:
+            pass
+        else:
+            pytest.fail(f"ended while the index was locked: {waiting.returncode} {err}")
+    out, err = waiting.communicate(timeout=120)
+    assert waiting.returncode == 0, err
+    assert out == first.stdout
+
+
+def test_a_question_that_finds_the_index_locked_too_long_says_so_and_keeps_it(
+    seeded: Path
+) -> None:
+    first = run(seeded, "report", "--format", "json")
+    assert first.returncode == 0, first.stderr
+    index = seeded / "citations.sqlite"
+    before = index.stat().st_ino, index.read_bytes(), digest(seeded)
+    with _index_locked(seeded):
+        done = _short(seeded, "report", "--format", "json")
+    assert done.returncode == 1
+    message = one_line_error(done)
+    assert "busy" in message and str(index) in message and "PROVENANCE_LOCK_WAIT" in message
+    assert (index.stat().st_ino, index.read_bytes(), digest(seeded)) == before
+    assert run(seeded, "report", "--format", "json").stdout == first.stdout
 
 
 def test_a_writer_waits_for_readers_only_to_write_and_then_says_the_store_is_busy(

@@ -230,6 +230,40 @@ def test_an_index_that_cannot_be_written_still_gives_the_right_answers(
     _assert_same_without_file(store, monkeypatch)
 
 
+def test_an_index_locked_while_it_is_read_is_waited_for_not_taken_for_a_corrupt_one(
+    store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process writing the index (kept answers, a graph's new row) locks it. A
+    reader that gave up after its wait used to delete the file and read every graph from
+    the store again (17 minutes at 10^6 statements) while the writer wrote on into the
+    deleted file. Now it says the index is busy, and the index stays as it was."""
+    first = _report(store)
+    path = store / index.FILE
+    before = path.stat().st_ino, path.read_bytes()
+    held: list[sqlite3.Connection] = []
+    opened = index._open
+
+    def locked_once_open(file: Path, retry: bool = True) -> sqlite3.Connection | None:
+        db = opened(file, retry)
+        other = sqlite3.connect(file, isolation_level=None)
+        other.execute("BEGIN EXCLUSIVE")  # as a writer committing its answers
+        held.append(other)
+        return db
+
+    monkeypatch.setattr(index, "_open", locked_once_open)
+    monkeypatch.setenv("PROVENANCE_LOCK_WAIT", "0.2")
+    result = CliRunner().invoke(main, ["--store", str(store), "report", "--format", "json"])
+    for other in held:
+        other.execute("ROLLBACK")
+        other.close()
+    assert held and result.exit_code == 1, result.output
+    (line,) = result.output.strip().splitlines()
+    assert "index" in line and "busy" in line and "PROVENANCE_LOCK_WAIT" in line
+    assert (path.stat().st_ino, path.read_bytes()) == before
+    monkeypatch.undo()
+    assert _report(store) == first
+
+
 def _assert_same_without_file(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert _loaded(path, True, monkeypatch) == _loaded(path, False, monkeypatch)
     assert not (path / index.FILE).exists()
