@@ -216,7 +216,14 @@ def _open(path: Path, retry: bool = True) -> sqlite3.Connection | None:
             except (ValueError, EOFError, TypeError):  # a damaged row: start again
                 db.execute("ROLLBACK")
         elif version == 5:  # the same tables: only the kept answers written later differ
-            db.execute(f"PRAGMA user_version = {_VERSION}")
+            try:
+                db.execute(f"PRAGMA user_version = {_VERSION}")
+            except sqlite3.OperationalError as exc:
+                if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_READONLY:
+                    raise
+                # A folder that cannot be written: read as it is rather than left aside
+                # for the store's slow path; nothing this version writes goes into it.
+                db.execute("PRAGMA query_only = ON")
             version = _VERSION
         if version != _VERSION:
             # Pages of 16 kB, not SQLite's 4 kB (it applies only to a database without
@@ -419,7 +426,7 @@ def _sync(store: Any, folder: Path, visible: Iterable[Any] | None, add: Any, cle
         clean = clean and not any(row)
         if add is not None:
             add(row)
-    if db is not None:
+    if db is not None and (stale or read or touched):  # (nothing to write: no lock to take)
         rows = ((g, fresh[g], marshal.dumps(row)) for g, row in read.items())
         if not _save(db, stale, rows, touched):
             db.close()
