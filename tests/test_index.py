@@ -208,17 +208,10 @@ def test_an_index_of_version_5_is_used_as_it_is_and_keeps_its_answers(
     """Version 6 only marks that kept answers may have an unknown depth (None), which
     version 5 cannot print: an older version then rebuilds the index instead. A version 5
     index has the same tables: its kept answers are read back, nothing is computed."""
-    from provenance.tracker import Tracker
-
     report = _report(store)
     with sqlite3.connect(store / index.FILE) as db:
         db.execute("PRAGMA user_version = 5")
-    computed: list[str] = []
-    row = Tracker._report_row
-    monkeypatch.setattr(Tracker, "_report_row",
-                        lambda self, proj, a: computed.append(a.statement) or row(self, proj, a))
-    assert _report(store) == report
-    assert computed == []
+    assert _report_computing(store, monkeypatch) == (report, [])
     with sqlite3.connect(store / index.FILE) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == index._VERSION == 6
 
@@ -228,8 +221,6 @@ def test_an_index_of_version_5_in_a_folder_that_cannot_be_written_is_read_as_it_
 ) -> None:
     """Before, marking it version 6 failed there and the index was not used at all: every
     question read the whole store (17 minutes at 10^6 statements)."""
-    from provenance.tracker import Tracker
-
     report = _report(store)
     path = store / index.FILE
     with sqlite3.connect(path) as db:
@@ -243,13 +234,19 @@ def test_an_index_of_version_5_in_a_folder_that_cannot_be_written_is_read_as_it_
         return connect(file, *args, **kwargs)
 
     monkeypatch.setattr(sqlite3, "connect", read_only)
+    assert _report_computing(store, monkeypatch) == (report, [])
+    assert path.read_bytes() == before
+
+
+def _report_computing(store: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, list[str]]:
+    """The report, and the statements whose rows were computed for it (not kept)."""
+    from provenance.tracker import Tracker
+
     computed: list[str] = []
     row = Tracker._report_row
     monkeypatch.setattr(Tracker, "_report_row",
                         lambda self, proj, a: computed.append(a.statement) or row(self, proj, a))
-    assert _report(store) == report
-    assert computed == []
-    assert path.read_bytes() == before
+    return _report(store), computed
 
 
 def test_an_index_that_cannot_be_written_still_gives_the_right_answers(
