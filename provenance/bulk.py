@@ -464,7 +464,10 @@ def _converted(files: Sequence[Path]) -> Iterator[Any]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+    from .lifeline import follow
+
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=follow, initargs=(os.getpid(),)) as pool:
         window = [pool.submit(_fast_yaml, f) for f in yaml_files[:4]]
         for nxt in yaml_files[4:] + [None] * 4:
             if not window:

@@ -36,6 +36,7 @@ Example
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -652,8 +653,13 @@ def _run_oxigraph(store: Any, text: str, form: QueryForm, encoded: Sequence[Any]
     return Result(form, ntriples=data or b"")
 
 
-def _worker(path: str, write: bool, text: str, form: QueryForm, encoded: Any, conn: Any) -> None:
-    """Body of the worker process: open the store, run, send the answer back."""
+def _worker(path: str, write: bool, text: str, form: QueryForm, encoded: Any, conn: Any,
+            parent: int) -> None:
+    """Body of the worker process: open the store, run, send the answer back; end
+    if *parent* (the process waiting for the answer) is killed meanwhile."""
+    from .lifeline import follow
+
+    follow(parent)
     try:
         if write:
             with EmbeddedStore.open_write(Path(path)) as store:
@@ -677,7 +683,7 @@ def _in_worker(path: Path, write: bool, prepared: Prepared, encoded: Any, timeou
     receive, send = ctx.Pipe(duplex=False)
     proc = ctx.Process(
         target=_worker,
-        args=(str(path), write, prepared.text, prepared.form, encoded, send),
+        args=(str(path), write, prepared.text, prepared.form, encoded, send, os.getpid()),
         daemon=True,
     )
     proc.start()
