@@ -464,11 +464,12 @@ def _converted(files: Sequence[Path]) -> Iterator[Any]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    from .lifeline import follow
+    from .lifeline import follow, starting
 
     with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn"),
                              initializer=follow, initargs=(os.getpid(),)) as pool:
-        window = [pool.submit(_fast_yaml, f) for f in yaml_files[:4]]
+        with starting():  # the first two submissions start the two processes
+            window = [pool.submit(_fast_yaml, f) for f in yaml_files[:4]]
         for nxt in yaml_files[4:] + [None] * 4:
             if not window:
                 break
@@ -820,7 +821,10 @@ def bulk_ingest(store: Any, files: Sequence[Path],
         return _write(store, list(graphs.values()), known, IngestResult, index_commit,
                       loader.foreign and loader.feeder is not None)
     except BaseException:
-        loader.abort()  # what was loaded is listed as pending: drop it, as a crash would
+        # What was loaded is listed as pending: dropped, as a crash would be; not when
+        # the store is new, as it is then removed whole (Ctrl-C at 100k statements:
+        # 6 s instead of 26, the 20 s of dropping every graph quad by quad).
+        loader.abort(drop=not store.created)
         raise
     finally:
         checker.close()
@@ -1036,13 +1040,15 @@ class _PipeLoader:
         if self.error is not None:
             raise self._refused() from None
 
-    def abort(self) -> None:
-        """Stop the loader and drop what it loaded (the store is as it was)."""
+    def abort(self, drop: bool = True) -> None:
+        """Stop the loader and (*drop*) drop what it loaded: the store is as it was.
+        Without *drop*, what was loaded stays listed as pending, which the store's next
+        opening for writing drops."""
         self.stop.set()  # whole files: the feeder stops within 4 MB
         with self.progress:
             self.progress.notify()
         self._join()
-        if self.started:
+        if self.started and drop:
             recover(self.raw)
             self.started = False
 

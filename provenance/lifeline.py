@@ -19,15 +19,39 @@ runs during one.
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-__all__ = ["follow"]
+__all__ = ["follow", "starting"]
+
+
+@contextmanager
+def starting() -> Iterator[None]:
+    """Start helper processes inside this block: they start with interrupts blocked (a
+    signal mask is inherited), so that a Ctrl-C while their interpreter starts, before
+    :func:`follow` runs, reaches only this process. Here it is held back, not lost:
+    delivered when the block ends, if no other thread took it first."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def follow(parent: int, every: float = 0.25) -> None:
     """In a helper process: end it at once (exit code 1, nothing more run, nothing
-    committed) when *parent*, the process that started it, has gone."""
+    committed) when *parent*, the process that started it, has gone.
+
+    An interrupt (Ctrl-C reaches every process of the terminal's group) is left to the
+    parent, which stops what it started: a helper that took it printed a traceback
+    beside the command's one-line message."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
         while os.getppid() == parent:

@@ -686,7 +686,10 @@ def _in_worker(path: Path, write: bool, prepared: Prepared, encoded: Any, timeou
         args=(str(path), write, prepared.text, prepared.form, encoded, send, os.getpid()),
         daemon=True,
     )
-    proc.start()
+    from .lifeline import starting
+
+    with starting():
+        proc.start()
     send.close()
     try:
         if not receive.poll(timeout):

@@ -348,6 +348,8 @@ class EmbeddedStore(Backend):
         self._writable = False
         self._release: Any = None
         self._hash_table: Any = None  # index_hashes(), for a reader
+        # made by the open_write block now running: removed whole if that block fails
+        self.created = False
 
     # ---------------------------------------------------------------- opening
 
@@ -454,6 +456,7 @@ class EmbeddedStore(Backend):
                 raise _cannot_write(path, exc) from None
             assert db_lock is not None
             self = cls(path, None, fd)
+            self.created = created
             self._db_lock = db_lock
             self._wait = wait
             if created:

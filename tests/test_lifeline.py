@@ -4,7 +4,9 @@ A YAML ingest converts its files in two helper processes, and ``sparql --timeout
 runs its query in one. Killed (SIGKILL, or the SIGTERM of a job's time limit), the
 command used to leave them behind: the converters idle for good, the query worker
 running to the end of its query with the store locked. Each test kills the command
-once its helpers run, and then waits (at most 20 s) for them to be gone.
+once its helpers run, and then waits (at most 20 s) for them to be gone. Interrupted
+(Ctrl-C, which reaches every process of the terminal's group), the command says so in
+one line, without a helper's traceback, and leaves the store as it was.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
-from cliproc import SEEDS, command, env, run
+from cliproc import SEEDS, command, digest, env, run
 
 from provenance.generate import generate_corpus
 
@@ -48,16 +50,22 @@ def _helpers(pid: int) -> list[int]:
     return found
 
 
+def _once_helpers_run(proc: subprocess.Popen[str], helpers: int) -> list[int]:
+    """The ids of *proc*'s helpers, once it runs *helpers* of them."""
+    deadline = time.monotonic() + 60
+    while len(kids := _helpers(proc.pid)) < helpers:
+        assert proc.poll() is None, "ended before its helpers were seen"
+        assert time.monotonic() < deadline, "its helpers did not start"
+        time.sleep(0.02)
+    return kids
+
+
 def _kill_once_helpers_run(args: list[str], helpers: int, **environ: str) -> list[int]:
     """Start *args*, SIGKILL it once it runs *helpers* helpers; their ids."""
     proc = subprocess.Popen(args, env=env(**environ), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+                            stderr=subprocess.DEVNULL, text=True)
     try:
-        deadline = time.monotonic() + 60
-        while len(kids := _helpers(proc.pid)) < helpers:
-            assert proc.poll() is None, "ended before its helpers were seen"
-            assert time.monotonic() < deadline, "its helpers did not start"
-            time.sleep(0.02)
+        kids = _once_helpers_run(proc, helpers)
         os.kill(proc.pid, signal.SIGKILL)
     finally:
         proc.kill()
@@ -75,14 +83,54 @@ def _gone(pids: list[int], within: float = 20) -> list[int]:
     return left
 
 
-def test_the_yaml_converters_of_a_killed_ingest_end_with_it(tmp_path: Path) -> None:
-    generate_corpus(tmp_path / "corpus", 4000, seed=3, formats=("yaml",), docs_per_file=50)
-    files = tmp_path / "corpus" / "yaml"
-    assert len(list(files.glob("*.yaml"))) > 4  # enough for the two converters
+def test_the_yaml_converters_of_a_killed_ingest_end_with_it(corpus: Path, tmp_path: Path
+                                                             ) -> None:
     # converted by the bulk path (the ordinary one, for small batches, has no helpers)
-    kids = _kill_once_helpers_run(command(tmp_path / "store", "ingest", str(files)), 2,
+    kids = _kill_once_helpers_run(command(tmp_path / "store", "ingest", str(corpus)), 2,
                                   PROVENANCE_BULK_MIN_BYTES="1")
     assert _gone(kids) == []
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Enough YAML files for the two converters to run a while."""
+    out = tmp_path_factory.mktemp("lifeline")
+    generate_corpus(out, 4000, seed=3, formats=("yaml",), docs_per_file=50)
+    assert len(list((out / "yaml").glob("*.yaml"))) > 4
+    return out / "yaml"
+
+
+def _interruptible() -> None:
+    # as a terminal's command gets it (a test run in the background may ignore SIGINT)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+@pytest.mark.parametrize("into", ["a new store", "a store with the seed"])
+def test_ctrl_c_during_a_bulk_ingest_says_so_in_one_line_and_leaves_the_store_as_it_was(
+    corpus: Path, tmp_path: Path, into: str
+) -> None:
+    store = tmp_path / "store"
+    if into != "a new store":
+        assert run(store, "ingest", str(SEEDS)).returncode == 0
+        before = digest(store)
+    proc = subprocess.Popen(command(store, "ingest", str(corpus)),
+                            env=env(PROVENANCE_BULK_MIN_BYTES="1"), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=_interruptible)
+    try:
+        kids = _once_helpers_run(proc, 2)
+        os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C: the whole group
+        _, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert proc.returncode == 1
+    assert err.strip() == "Aborted!"  # click's word for an interrupt; no traceback
+    assert _gone(kids) == []
+    if into == "a new store":
+        assert not store.exists()  # a first ingest that fails leaves nothing behind
+    else:
+        assert digest(store) == before
 
 
 def test_the_query_worker_of_a_killed_sparql_command_ends_and_frees_the_store(
