@@ -824,6 +824,9 @@ def bulk_ingest(store: Any, files: Sequence[Path],
         # What was loaded is listed as pending: dropped, as a crash would be; not when
         # the store is new, as it is then removed whole (Ctrl-C at 100k statements:
         # 6 s instead of 26, the 20 s of dropping every graph quad by quad).
+        if not store.created:
+            report(0, 0, "stopped: removing what was loaded (quad by quad: this takes a "
+                         "while), so that the store is as it was")
         loader.abort(drop=not store.created)
         raise
     finally:
