@@ -822,8 +822,8 @@ def bulk_ingest(store: Any, files: Sequence[Path],
                       loader.foreign and loader.feeder is not None)
     except BaseException:
         # What was loaded is listed as pending: dropped, as a crash would be; not when
-        # the store is new, as it is then removed whole (Ctrl-C at 100k statements:
-        # 6 s instead of 26, the 20 s of dropping every graph quad by quad).
+        # the store is new, as it is then removed whole (Ctrl-C 6 s into a batch of
+        # 100k statements: 0.5 s instead of 26 s, spent dropping its quads one by one).
         if not store.created:
             report(0, 0, "stopped: removing what was loaded (quad by quad: this takes a "
                          "while), so that the store is as it was")

@@ -174,8 +174,8 @@ class IndexBusy(StoreError):
 
     def __init__(self, path: Path, wait: float) -> None:
         super().__init__(
-            f"the citation index {path} is busy: another provenance process has been writing "
-            f"it for {wait:g} s; try again when it has finished, or wait longer with "
+            f"the citation index {path} is busy: another provenance process is writing it "
+            f"(waited {wait:g} s); try again when it has finished, or wait longer with "
             f"PROVENANCE_LOCK_WAIT=SECONDS")
 
 
