@@ -39,6 +39,7 @@ def _frames(stream: BinaryIO) -> Iterator[Any]:
 
 def main(argv: list[str] | None = None) -> int:
     from .answers import blobs, write_answers
+    from .store import lock_wait
 
     path, kind, form = argv if argv is not None else sys.argv[1:]
     frames = _frames(sys.stdin.buffer)
@@ -59,8 +60,9 @@ def main(argv: list[str] | None = None) -> int:
         named = last["named"]
         return set(last["touched"]), None if named is None else set(named)
 
-    # mode=rw: an index removed meanwhile is not made again, empty
-    db = sqlite3.connect(Path(path).as_uri() + "?mode=rw", uri=True, timeout=30,
+    # mode=rw: an index removed meanwhile is not made again, empty; the index's lock is
+    # waited for as long as the store's (the question's own environment says how long)
+    db = sqlite3.connect(Path(path).as_uri() + "?mode=rw", uri=True, timeout=lock_wait(),
                          isolation_level=None)
     try:
         return 0 if write_answers(db, kind, blobs(rows(), form == "plain"), None, tail,

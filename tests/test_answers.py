@@ -15,6 +15,7 @@ import io
 import marshal
 import sqlite3
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -446,6 +447,26 @@ def _keep(path: Path, monkeypatch: pytest.MonkeyPatch, frames: list[Any]) -> int
     data = b"".join(len(f).to_bytes(8, "little") + f for f in map(marshal.dumps, frames))
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
     return keeper.main([str(path / index.FILE), "report", "text"])
+
+
+def test_the_writer_waits_for_a_locked_index_as_long_as_the_store_says_then_keeps_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It waited a fixed 30 s, whatever PROVENANCE_LOCK_WAIT said."""
+    path = _eight_documents(tmp_path)
+    _answers(path, True, monkeypatch)
+    before = _kept_rows(path)
+    monkeypatch.setenv("PROVENANCE_LOCK_WAIT", "0.2")
+    rows = [("urn:x:s1", ["urn:x:a"], {"text": "one"})]
+    with contextlib.closing(sqlite3.connect(path / index.FILE, isolation_level=None)) as other:
+        other.execute("BEGIN EXCLUSIVE")  # another process committing its answers
+        started = time.monotonic()
+        code = _keep(path, monkeypatch, [rows, {"touched": [], "named": None}])
+        waited = time.monotonic() - started
+        other.execute("ROLLBACK")
+    assert code == 2  # not kept: the question's answers are still right, only not kept
+    assert waited < 20  # not the 30 s it waited before
+    assert _kept_rows(path) == before
 
 
 def test_the_writer_commits_only_once_it_has_the_last_frame(
