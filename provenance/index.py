@@ -172,7 +172,10 @@ _SCHEMA = (
 class IndexBusy(StoreError):
     """The index stayed locked by another process for longer than the wait allowed."""
 
-    def __init__(self, path: Path, wait: float) -> None:
+    def __init__(self, path: Path) -> None:
+        from .store import lock_wait
+
+        wait = lock_wait()  # what the connection was given
         super().__init__(
             f"the citation index {path} is busy: another provenance process is writing it "
             f"(waited {wait:g} s); try again when it has finished, or wait longer with "
@@ -182,8 +185,8 @@ class IndexBusy(StoreError):
 def _busy(exc: BaseException) -> bool:
     """Whether *exc* is SQLite giving up on a lock another connection holds (which says
     nothing about the file's health)."""
-    return isinstance(exc, sqlite3.OperationalError) and getattr(
-        exc, "sqlite_errorcode", 0) & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return isinstance(exc, sqlite3.OperationalError) and (
+        exc.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED))
 
 
 def _open(path: Path, retry: bool = True) -> sqlite3.Connection | None:
@@ -191,9 +194,8 @@ def _open(path: Path, retry: bool = True) -> sqlite3.Connection | None:
     Raises :class:`IndexBusy` if another process keeps it locked."""
     from .store import lock_wait
 
-    wait = lock_wait()
     try:
-        db = sqlite3.connect(path, timeout=wait, isolation_level=None)
+        db = sqlite3.connect(path, timeout=lock_wait(), isolation_level=None)
     except sqlite3.Error:
         return None
     try:
@@ -241,7 +243,7 @@ def _open(path: Path, retry: bool = True) -> sqlite3.Connection | None:
     except sqlite3.DatabaseError as exc:
         db.close()
         if _busy(exc):
-            raise IndexBusy(path, wait) from None
+            raise IndexBusy(path) from None
         if retry and not isinstance(exc, sqlite3.OperationalError):  # not a database
             with suppress(OSError):
                 path.unlink()
@@ -398,9 +400,7 @@ def _sync(store: Any, folder: Path, visible: Iterable[Any] | None, add: Any, cle
         if _busy(exc):
             assert db is not None
             db.close()
-            from .store import lock_wait
-
-            raise IndexBusy(path, lock_wait()) from None
+            raise IndexBusy(path) from None
         # A corrupt index: start again from the store.
         db = _rebuild(path, db)
         if clear is not None:
