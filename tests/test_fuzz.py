@@ -26,6 +26,7 @@ them (``tests/fuzz_long.py`` runs the checks for as long as it is asked to).
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import copy
 import json
@@ -536,6 +537,7 @@ def seeded_store() -> Iterator[Path]:
     """A private copy of a small store (built once), so a refused ingest can be compared."""
     if not _SEEDED:
         folder = Path(tempfile.mkdtemp(prefix="fuzz-seeded-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)  # built once per test run
         base = yaml.safe_dump(VALID, allow_unicode=True)
         (folder / "base.yaml").write_text(base.replace("doc-0", "base-doc"), "utf-8")
         ingest(folder / "store", [folder / "base.yaml"])
