@@ -24,6 +24,7 @@ library) gives it atomic, concurrent-safe writes.
 
 from __future__ import annotations
 
+import hashlib
 import marshal
 import sqlite3
 from collections.abc import Iterable
@@ -34,7 +35,7 @@ from typing import Any
 from ._names import PREFIXES
 from .errors import StoreError
 
-__all__ = ["FILE", "PREDICATES", "feed", "sync", "forget", "pairs"]
+__all__ = ["FILE", "PREDICATES", "UNNAMED", "feed", "sync", "forget", "pairs", "name_digest"]
 
 FILE = "citations.sqlite"
 
@@ -65,6 +66,62 @@ _BATCH = 2000  # graphs read one by one below this many; by predicate above it
 # [s1, o1, s2, o2, ...]: marshal loads a flat list of strings about 2.5 times faster
 # than a list of pairs (no tuple per fact), which is most of reading the index.
 _Row = tuple[list[str], ...]
+
+# A row is kept as two blobs (version 7). The whole-store tables never read the
+# statements' triples, nor the labels of anything but sources; yet at a million
+# statements those were half of decoding the rows (4.2 million labels, nearly all of
+# the triples' entities: 4.7 s to load every row, 1.6 s without them) and merging
+# those labels took 1.8 s more. So `facts` holds the row without the triples and
+# without the labels of subjects that are not sources in that graph, and `more` those;
+# `facts` ends with one more element, :data:`UNNAMED`: a 64-bit digest of each subject
+# whose label went to `more` (bytes, loaded at the cost of a copy), so that a reader of
+# `facts` alone can tell whether a source might have a label it has not seen.
+_TRIPLE = (8, 9, 10)  # rdf:subject, rdf:predicate, rdf:object
+_LABEL = 11
+#: Position, in a row read without its `more` blob, of the digests of the subjects
+#: whose labels are not in it (see :func:`name_digest`); absent from a whole row.
+UNNAMED = 15
+_DIGEST = 8  # bytes per digest
+_LOCAL_TYPES = frozenset({_PT + "Source", _PROV + "Person", _PROV + "Organization"})
+
+
+def name_digest(iri: str) -> bytes:
+    """The stable 64-bit digest of *iri* that :data:`UNNAMED` lists (not Python's
+    ``hash``, which changes with every process)."""
+    return hashlib.blake2b(iri.encode(), digest_size=_DIGEST).digest()
+
+
+def _split(row: _Row) -> tuple[bytes, bytes]:
+    """A whole row as its two blobs, `facts` and `more`."""
+    local = set(row[1][1::2])  # attributed to, in this graph
+    local.update(row[14])  # acting for someone, or acted for
+    local.update(a for a, t in pairs(row[6]) if t in _LOCAL_TYPES)
+    core: list[Any] = list(row)
+    more: list[list[str]] = [row[i] for i in _TRIPLE]
+    for i in _TRIPLE:
+        core[i] = []
+    kept: list[str] = []
+    other: list[str] = []
+    for a, label in pairs(row[_LABEL]):
+        (kept if a in local else other).extend((a, label))
+    core[_LABEL] = kept
+    more.append(other)
+    core.append(b"".join(sorted({name_digest(a) for a in other[::2]})))
+    return marshal.dumps(tuple(core)), marshal.dumps(tuple(more))
+
+
+def _whole(facts: bytes, more: bytes | None) -> _Row:
+    """A graph's whole row from its two blobs (`more` None: written whole, before
+    version 7)."""
+    core = marshal.loads(facts)
+    if more is None:
+        return core  # type: ignore[no-any-return]
+    rest = marshal.loads(more)
+    row = list(core[:UNNAMED])
+    for i, flat in zip(_TRIPLE, rest, strict=False):
+        row[i] = flat
+    row[_LABEL] = row[_LABEL] + rest[len(_TRIPLE)]
+    return tuple(row)
 
 
 def _empty() -> list[list[str]]:
@@ -147,17 +204,19 @@ def hash_table(store: Any, visible: Iterable[Any] | None) -> Hashes:
 
 
 # 6: kept answers may store their depth as unknown (None), which version 5 could not
-# print: older versions rebuild an index of a version they do not know
-_VERSION = 6
+# print: older versions rebuild an index of a version they do not know.
+# 7: rows in two blobs (`facts` and `more`, see _split); a row whose `more` is NULL
+# is whole in `facts`, as version 6 wrote it.
+_VERSION = 7
 _PAGE = 16384
 _TABLES = ("graph", "pending", "answer", "touched")
 _SCHEMA = (
     # A graph's facts, in one or more parts (a bulk load writes them as they stream).
     "CREATE TABLE IF NOT EXISTS graph (name TEXT NOT NULL, hash TEXT NOT NULL, "
-    "part INTEGER NOT NULL, facts BLOB NOT NULL, PRIMARY KEY (name, part))",
+    "part INTEGER NOT NULL, facts BLOB NOT NULL, more BLOB, PRIMARY KEY (name, part))",
     # Parts of a bulk load not committed yet: readers never look at them.
     "CREATE TABLE IF NOT EXISTS pending (name TEXT NOT NULL, part INTEGER NOT NULL, "
-    "facts BLOB NOT NULL)",
+    "facts BLOB NOT NULL, more BLOB)",
     "CREATE INDEX IF NOT EXISTS pending_name ON pending (name)",
     # Whole-store answers (provenance/answers.py): per kind of question and statement,
     # the terms the answer was drawn from and the answer. Valid for the graphs above.
@@ -200,33 +259,37 @@ def _open(path: Path, retry: bool = True) -> sqlite3.Connection | None:
         return None
     try:
         version = db.execute("PRAGMA user_version").fetchone()[0]
-        if version in (2, 3, 4):
+        if version in (2, 3, 4, 5, 6):
             # Kept answers came in 3, as JSON text in 4; rows laid flat in 5. The graph
             # rows are converted, not read again from the store (17 minutes at 10^6 statements).
+            # Version 5 differs from 6 only in the kept answers written later; version 7
+            # splits each row in two (a minute at 10^6 statements, once).
             db.execute("BEGIN IMMEDIATE")
             try:
+                for table in ("graph", "pending"):
+                    if _columns(db, table) and "more" not in _columns(db, table):
+                        db.execute(f"ALTER TABLE {table} ADD COLUMN more BLOB")
                 for statement in _SCHEMA:
                     db.execute(statement)
                 if version < 4:
                     db.execute("DELETE FROM answer")
                     db.execute("DELETE FROM touched")
                 for table in ("graph", "pending"):
-                    _flatten_rows(db, table)
+                    _convert_rows(db, table, flatten=version < 5)
                 db.execute(f"PRAGMA user_version = {_VERSION}")
                 db.execute("COMMIT")
                 version = _VERSION
             except (ValueError, EOFError, TypeError):  # a damaged row: start again
                 db.execute("ROLLBACK")
-        elif version == 5:  # the same tables: only the kept answers written later differ
-            try:
-                db.execute(f"PRAGMA user_version = {_VERSION}")
             except sqlite3.OperationalError as exc:
-                if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_READONLY:
+                db.execute("ROLLBACK")
+                if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_READONLY or version < 5:
                     raise
                 # A folder that cannot be written: read as it is rather than left aside
-                # for the store's slow path; nothing this version writes goes into it.
+                # for the store's slow path (its rows are whole, `more` is absent);
+                # nothing this version writes goes into it.
                 db.execute("PRAGMA query_only = ON")
-            version = _VERSION
+                return db
         if version != _VERSION:
             # Pages of 16 kB, not SQLite's 4 kB (it applies only to a database without
             # pages yet): a million kept answers of 1.4 kB are written in 2.7 s instead
@@ -251,20 +314,27 @@ def _open(path: Path, retry: bool = True) -> sqlite3.Connection | None:
         return None
 
 
-def _flatten_rows(db: sqlite3.Connection, table: str) -> None:
-    """Lay flat the rows of *table* as versions 2 to 4 wrote them (pairs as tuples),
-    a thousand at a time (the caller holds the transaction)."""
+def _columns(db: sqlite3.Connection, table: str) -> set[str]:
+    """The columns of *table* (none if there is no such table)."""
+    return {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+
+
+def _convert_rows(db: sqlite3.Connection, table: str, flatten: bool) -> None:
+    """Split in two blobs the whole rows of *table* (version 6 and before), laid flat
+    first (*flatten*) as versions 2 to 4 wrote them (pairs as tuples); a thousand at a
+    time (the caller holds the transaction)."""
     last = -1
     while True:
         batch = db.execute(f"SELECT rowid, facts FROM {table} WHERE rowid > ? "
-                           "ORDER BY rowid LIMIT 1000", (last,)).fetchall()
+                           "AND more IS NULL ORDER BY rowid LIMIT 1000", (last,)).fetchall()
         if not batch:
             return
         last = batch[-1][0]
-        db.executemany(f"UPDATE {table} SET facts = ? WHERE rowid = ?", [
-            (marshal.dumps(tuple([x for pair in slot for x in pair]
-                                 for slot in marshal.loads(blob))), rowid)
-            for rowid, blob in batch])
+        rows = [marshal.loads(blob) for _, blob in batch]
+        if flatten:
+            rows = [tuple([x for pair in slot for x in pair] for slot in row) for row in rows]
+        db.executemany(f"UPDATE {table} SET facts = ?, more = ? WHERE rowid = ?", [
+            (*_split(row), rowid) for (rowid, _), row in zip(batch, rows, strict=True)])
 
 
 def _facts(rows: Iterable[_Row]) -> set[tuple[int, str, str]]:
@@ -330,43 +400,57 @@ def _has_answers(db: sqlite3.Connection | None) -> bool:
     return db is not None and db.execute("SELECT 1 FROM answer LIMIT 1").fetchone() is not None
 
 
+def _more(db: sqlite3.Connection, table: str) -> str:
+    """What to select for a row's `more` blob (an index of version 6 that could not be
+    converted has no such column: its rows are whole)."""
+    return "more" if "more" in _columns(db, table) else "NULL"
+
+
 def _read_cached(db: sqlite3.Connection | None, hashes: dict[str, str], add: Any,
-                 old: list[_Row] | None) -> tuple[set[str], set[tuple[str, str]]]:
-    """Add the rows that are still right (*add* None: none); return their graphs and the
-    stale rows' keys, and put the stale rows in *old* (when not None)."""
+                 old: list[_Row] | None, whole: bool = True
+                 ) -> tuple[set[str], set[tuple[str, str]]]:
+    """Add the rows that are still right (*add* None: none), whole or (not *whole*)
+    their `facts` alone; return their graphs and the stale rows' keys, and put the
+    stale rows, whole, in *old* (when not None)."""
     found: set[str] = set()
     stale: set[tuple[str, str]] = set()
     if db is None:
         return found, stale
-    if add is None:  # names and hashes only; blobs of stale rows only
+    more = _more(db, "graph")
+    if add is None:  # names and hashes only
         for name, h in db.execute("SELECT name, hash FROM graph"):
             (found.add(name) if hashes.get(name) == h else stale.add((name, h)))
-        if old is not None:
-            for name, h in stale:
-                for (blob,) in db.execute(
-                    "SELECT facts FROM graph WHERE name = ? AND hash = ?", (name, h)
-                ):
-                    old.append(marshal.loads(blob))
-        return found, stale
-    for name, h, blob in db.execute("SELECT name, hash, facts FROM graph"):
-        if hashes.get(name) == h:
-            add(marshal.loads(blob))
-            found.add(name)
-        else:
-            stale.add((name, h))
-            if old is not None:
-                old.append(marshal.loads(blob))
+    else:
+        for name, h, facts, rest in db.execute(
+                f"SELECT name, hash, facts, {more if whole else 'NULL'} FROM graph"):
+            if hashes.get(name) == h:
+                add(_whole(facts, rest) if whole else marshal.loads(facts))
+                found.add(name)
+            else:
+                stale.add((name, h))
+    if old is not None:  # blobs of stale rows only
+        for name, h in stale:
+            for facts, rest in db.execute(
+                f"SELECT facts, {more} FROM graph WHERE name = ? AND hash = ?", (name, h)
+            ):
+                old.append(_whole(facts, rest))
     return found, stale
 
 
 def feed(store: Any, folder: Path, visible: Iterable[Any] | None, add: Any, clear: Any,
-         hashes: Hashes | None = None) -> None:
+         hashes: Hashes | None = None, whole: bool = True) -> None:
     """Every relevant fact of the store (the union of its graphs), through the index,
     one graph's row at a time: *add(row)* for each (its facts by predicate slot, as
     :data:`PREDICATES` orders them); *clear()* if the rows given so
     far must be forgotten (a corrupt index, read again from the store). *hashes*: the
-    store's :func:`hash_table`, if it is known already."""
-    db, _ = _sync(store, folder, visible, add, clear, hashes)
+    store's :func:`hash_table`, if it is known already.
+
+    Not *whole*: a row kept in the index may come without the statements' triples
+    (slots of rdf:subject, rdf:predicate and rdf:object empty) and without the labels
+    of subjects that are not sources in its graph; it then has one more element,
+    :data:`UNNAMED`, the digests of those subjects laid end to end. A row read from the
+    store comes whole (without that element)."""
+    db, _ = _sync(store, folder, visible, add, clear, hashes, whole)
     if db is not None:
         db.close()
 
@@ -386,7 +470,8 @@ def sync(store: Any, folder: Path, hashes: Hashes | None = None) -> sqlite3.Conn
 
 
 def _sync(store: Any, folder: Path, visible: Iterable[Any] | None, add: Any, clear: Any,
-          known: Hashes | None = None) -> tuple[sqlite3.Connection | None, bool]:
+          known: Hashes | None = None, whole: bool = True
+          ) -> tuple[sqlite3.Connection | None, bool]:
     """Read the index (through *add* unless None), then the graphs it lacks from the
     store; save their rows and the terms the changes touched. Returns the open index
     and whether every fact is in a hashed graph."""
@@ -395,7 +480,7 @@ def _sync(store: Any, folder: Path, visible: Iterable[Any] | None, add: Any, cle
     db = _open(path)
     try:
         old: list[_Row] | None = [] if _has_answers(db) else None
-        found, stale = _read_cached(db, hashes, add, old)
+        found, stale = _read_cached(db, hashes, add, old, whole)
     except (sqlite3.Error, ValueError, EOFError, TypeError) as exc:
         if _busy(exc):
             assert db is not None
@@ -427,7 +512,7 @@ def _sync(store: Any, folder: Path, visible: Iterable[Any] | None, add: Any, cle
         if add is not None:
             add(row)
     if db is not None and (stale or read or touched):  # (nothing to write: no lock to take)
-        rows = ((g, fresh[g], marshal.dumps(row)) for g, row in read.items())
+        rows = ((g, fresh[g], *_split(row)) for g, row in read.items())
         if not _save(db, stale, rows, touched):
             db.close()
             db = None
@@ -435,13 +520,14 @@ def _sync(store: Any, folder: Path, visible: Iterable[Any] | None, add: Any, cle
 
 
 def _save(db: sqlite3.Connection, stale: set[tuple[str, str]],
-          rows: Iterable[tuple[str, str, bytes]], touched: Iterable[str]) -> bool:
+          rows: Iterable[tuple[str, str, bytes, bytes]], touched: Iterable[str]) -> bool:
     """Drop the stale rows, add the new ones and the terms they touch, in one
     transaction (or not at all: then False)."""
     try:
         db.execute("BEGIN IMMEDIATE")
         db.executemany("DELETE FROM graph WHERE name = ? AND hash = ?", stale)
-        db.executemany("INSERT OR REPLACE INTO graph VALUES (?, ?, 0, ?)", rows)
+        db.executemany("INSERT OR REPLACE INTO graph (name, hash, part, facts, more) "
+                       "VALUES (?, ?, 0, ?, ?)", rows)
         db.executemany("INSERT OR IGNORE INTO touched VALUES (?)", ((t,) for t in touched))
         db.execute("COMMIT")
         return True
@@ -577,11 +663,12 @@ class BulkWriter:
         for graph, row in self.rows.items():
             part = self.parts.get(graph, 0)
             self.parts[graph] = part + 1
-            parts.append((graph, part, marshal.dumps(tuple(row))))
+            parts.append((graph, part, *_split(tuple(row))))
         # One transaction per part: the connection autocommits, and a transaction
         # (a sync to disk) per row cost a second per thousand graphs.
         if parts and not (self._run("BEGIN IMMEDIATE")
-                          and self._run("INSERT INTO pending VALUES (?, ?, ?)", parts)
+                          and self._run("INSERT INTO pending (name, part, facts, more) "
+                                        "VALUES (?, ?, ?, ?)", parts)
                           and self._run("COMMIT")):
             self._run("ROLLBACK")
             self.db = None
@@ -607,8 +694,9 @@ class BulkWriter:
         ok = (self._run("BEGIN IMMEDIATE")
               and self._run("UPDATE graph SET hash = ? WHERE name = ? AND hash = ?", moved)
               and self._run("DELETE FROM graph WHERE name = ?", ((g,) for _, g in names))
-              and self._run("INSERT OR REPLACE INTO graph SELECT name, ?, part, facts "
-                            "FROM pending WHERE name = ?", names)
+              and self._run("INSERT OR REPLACE INTO graph (name, hash, part, facts, more) "
+                            "SELECT name, ?, part, facts, more FROM pending WHERE name = ?",
+                            names)
               and self._run("DELETE FROM pending")
               and (touched is not None or self._run("DELETE FROM answer"))
               and (touched is not None or self._run("DELETE FROM touched"))
@@ -633,8 +721,8 @@ class BulkWriter:
                 return set()
             if store is None or self.statements > recompute_limit(kept[0]):
                 return None
-            rows: list[_Row] = [marshal.loads(blob) for name, blob in self.db.execute(
-                "SELECT name, facts FROM pending") if name in names]
+            rows: list[_Row] = [_whole(facts, more) for name, facts, more in self.db.execute(
+                "SELECT name, facts, more FROM pending") if name in names]
             return _touched(store, [], rows, names)
         except (sqlite3.Error, OSError, ValueError, EOFError, TypeError):
             return None  # the answers go: right, only slower to ask next time

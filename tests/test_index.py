@@ -166,28 +166,46 @@ def test_an_index_made_with_pages_of_4_kb_is_used_as_it_is(store: Path) -> None:
     assert _page_size(store) == 4096  # not rebuilt (a rebuilt index has 16 kB pages)
 
 
-def _as_version_4(path: Path, garbage: bool = False) -> None:
-    """Write the index's rows back as version 4 did (pairs as tuples), or garbage."""
+def _as_version(path: Path, version: int, garbage: bool = False) -> None:
+    """Write the index back as *version* (4 to 6) had it: each row whole in one blob,
+    its pairs as tuples before version 5; or garbage rows."""
     import marshal
 
     with sqlite3.connect(path / index.FILE) as db:
-        for rowid, blob in db.execute("SELECT rowid, facts FROM graph").fetchall():
-            row = tuple(list(index.pairs(flat)) for flat in marshal.loads(blob))
+        for rowid, facts, more in db.execute("SELECT rowid, facts, more FROM graph").fetchall():
+            row = index._whole(facts, more)
+            if version < 5:
+                row = tuple(list(index.pairs(flat)) for flat in row)
             old = b"\x00garbage" if garbage else marshal.dumps(row)
             db.execute("UPDATE graph SET facts = ? WHERE rowid = ?", (old, rowid))
-        db.execute("PRAGMA user_version = 4")
+        for table in ("graph", "pending"):
+            db.execute(f"ALTER TABLE {table} DROP COLUMN more")
+        db.execute(f"PRAGMA user_version = {version}")
+
+
+def _assert_split(path: Path) -> None:
+    """Every row of the index is kept in two blobs, as version 7 has them."""
+    import marshal
+
+    with sqlite3.connect(path / index.FILE) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == index._VERSION == 7
+        rows = db.execute("SELECT facts, more FROM graph").fetchall()
+    assert rows and all(more is not None for _, more in rows)
+    for facts, _ in rows:
+        row = marshal.loads(facts)
+        assert len(row) == index.UNNAMED + 1 and isinstance(row[index.UNNAMED], bytes)
+        assert all(isinstance(x, str) for flat in row[:index.UNNAMED] for x in flat)
 
 
 @pytest.mark.parametrize("garbage", [False, True])
 def test_an_index_of_version_4_is_converted_and_keeps_its_answers(
     store: Path, monkeypatch: pytest.MonkeyPatch, garbage: bool
 ) -> None:
-    import marshal
 
     from provenance.tracker import Tracker
 
     report = _report(store)
-    _as_version_4(store, garbage)
+    _as_version(store, 4, garbage)
     computed: list[str] = []
     row = Tracker._report_row
     monkeypatch.setattr(Tracker, "_report_row",
@@ -195,36 +213,35 @@ def test_an_index_of_version_4_is_converted_and_keeps_its_answers(
     assert _report(store) == report
     # converted: the kept answers are read back; damaged: the index starts again
     assert bool(computed) == garbage
-    with sqlite3.connect(store / index.FILE) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == index._VERSION
-        rows = [marshal.loads(b) for (b,) in db.execute("SELECT facts FROM graph")]
-    assert rows and all(isinstance(x, str) for row in rows for flat in row for x in flat)
+    _assert_split(store)
     _assert_same(store, monkeypatch)
 
 
-def test_an_index_of_version_5_is_used_as_it_is_and_keeps_its_answers(
-    store: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("version", [5, 6])
+def test_an_index_of_version_5_or_6_is_split_and_keeps_its_answers(
+    store: Path, monkeypatch: pytest.MonkeyPatch, version: int
 ) -> None:
     """Version 6 only marks that kept answers may have an unknown depth (None), which
-    version 5 cannot print: an older version then rebuilds the index instead. A version 5
-    index has the same tables: its kept answers are read back, nothing is computed."""
+    version 5 cannot print (an older version then rebuilds the index instead); version 7
+    keeps each row in two blobs. The rows are converted, not read again from the store:
+    the kept answers are read back, nothing is computed, and the tables are the same."""
     report = _report(store)
-    with sqlite3.connect(store / index.FILE) as db:
-        db.execute("PRAGMA user_version = 5")
+    _as_version(store, version)
     assert _report_computing(store, monkeypatch) == (report, [])
-    with sqlite3.connect(store / index.FILE) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == index._VERSION == 6
+    _assert_split(store)
+    _assert_same(store, monkeypatch)
 
 
-def test_an_index_of_version_5_in_a_folder_that_cannot_be_written_is_read_as_it_is(
-    store: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("version", [5, 6])
+def test_an_index_of_version_5_or_6_in_a_folder_that_cannot_be_written_is_read_as_it_is(
+    store: Path, monkeypatch: pytest.MonkeyPatch, version: int
 ) -> None:
-    """Before, marking it version 6 failed there and the index was not used at all: every
-    question read the whole store (17 minutes at 10^6 statements)."""
+    """Before, marking a version 5 index version 6 failed there and the index was not
+    used at all: every question read the whole store (17 minutes at 10^6 statements).
+    Its rows, whole, cannot be split there either: they are read as they are."""
     report = _report(store)
     path = store / index.FILE
-    with sqlite3.connect(path) as db:
-        db.execute("PRAGMA user_version = 5")
+    _as_version(store, version)
     before = path.read_bytes()
     connect = sqlite3.connect
 
@@ -413,3 +430,58 @@ def test_each_subject_keeps_its_least_value_whatever_order_the_graphs_come_in(
         assert builder.statement_of == builder.src_of == expected
         assert builder.values[0] == builder.labels == expected
         assert builder.attributed == {v for facts in graphs for _, v in facts}
+
+
+def _relabelled(monkeypatch: pytest.MonkeyPatch) -> list[set[str]]:
+    """The sources whose labels the whole-store tables read again from whole rows."""
+    calls: list[set[str]] = []
+    relabel = projection._relabel
+    monkeypatch.setattr(projection, "_relabel",
+                        lambda backend, iris, sources: calls.append(set(iris))
+                        or relabel(backend, iris, sources))
+    return calls
+
+
+def test_the_tables_read_no_label_twice_when_every_source_is_labelled_where_it_is_cited(
+    store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rows are read without the triples and the labels of what is not a source in
+    their graph (the statements' entities); the sources are labelled where they are
+    cited, so nothing is read twice, and the index lists no source among the others."""
+    calls = _relabelled(monkeypatch)
+    _report(store)
+    assert calls == []
+    _assert_same(store, monkeypatch)
+
+
+def test_a_source_labelled_only_in_a_file_that_does_not_cite_it_keeps_its_least_label(
+    store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An authority file that names a source (and says nothing else of it) gives it a
+    label the tables' rows lack: the source is found among the subjects whose labels
+    were left aside, and its label read again, the least of all, as the store's
+    queries have it."""
+    authority = tmp_path / "authority.ttl"
+    official = "https://w3id.org/provenance-tracker/id/source/us-official"
+    authority.write_text(
+        f'<{official}> <http://www.w3.org/2000/01/rdf-schema#label> "0 US official (authority)" .\n'
+        '<https://example.org/nobody> <http://www.w3.org/2000/01/rdf-schema#label> "x" .\n',
+        encoding="utf-8")
+    _ingest(store, authority)
+    calls = _relabelled(monkeypatch)
+    report = _report(store)
+    assert calls == [{official}]
+    assert '"label": "0 US official (authority)"' in report
+    _assert_same(store, monkeypatch)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sets(st.text("abc", min_size=1, max_size=3), max_size=12),  # small alphabet: overlaps
+       st.lists(st.lists(st.text("abc", min_size=1, max_size=3), max_size=5), max_size=6))
+def test_the_sources_named_among_the_digests_are_exactly_those_whose_digest_is_there(
+    iris: set[str], runs: list[list[str]]
+) -> None:
+    """The binary search over the digests finds what a set of them would (brute force)."""
+    digests = [b"".join(index.name_digest(x) for x in run) for run in runs]
+    listed = {x for run in runs for x in run}
+    assert projection._named_elsewhere(iris, digests) == iris & listed
