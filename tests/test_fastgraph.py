@@ -98,6 +98,80 @@ def test_roots_match_the_projection(G: nx.DiGraph) -> None:
     assert sorted(c.roots.get("s", [])) == sorted(H.successors("s"))
 
 
+@st.composite
+def stores(draw: st.DrawFn) -> tuple[fg.Citations, list[str]]:
+    """Several statements, each a random graph of :func:`graphs` (cycles, self-loops,
+    entry reports), citations between their reports, and the statements asked for: some
+    of them and perhaps one with no report (which may hold stale roots)."""
+    k = draw(st.integers(1, 4))
+    c = fg.Citations()
+    for i in range(k):
+        G = draw(graphs())
+        for n, d in G.nodes(data=True):
+            if d.get("kind") == "report":
+                c.add_report(f"{n}.{i}", source=d["source"], statement=f"s{i}", entry=d["entry"])
+        for u, v in G.edges():
+            if u != "s":
+                c.cite(f"{u}.{i}", f"{v}.{i}")
+    reports = list(c.statement)
+    pairs = st.tuples(st.sampled_from(reports), st.sampled_from(reports))
+    for u, v in draw(st.lists(pairs, max_size=6)):  # across statements, mostly
+        c.cite(u, v)
+    if draw(st.booleans()):  # the tables in different orders (a slower path reads them)
+        c.succ = dict(reversed(c.succ.items()))
+    if draw(st.booleans()):
+        c.roots[f"s{k}"] = ["stale"]
+    names = [f"s{i}" for i in range(k + 1)]
+    return c, draw(st.lists(st.sampled_from(names), min_size=1, unique=True))
+
+
+def _roots_by_definition(c: fg.Citations, wanted: list[str]) -> dict[str, set[str]]:
+    """Each wanted statement's roots, straight from the definition (with networkx)."""
+    G = nx.DiGraph()
+    G.add_nodes_from(c.succ)
+    G.add_edges_from((u, v) for u, vs in c.succ.items() for v in vs)
+    out = {s: set(rs) for s, rs in c.roots.items()}  # the others are left as they are
+    for s in wanted:
+        mine = {r for r, t in c.statement.items() if t == s}
+        if not mine:
+            continue
+        roots = {r for r in mine
+                 if r in c.entry or not any(p in mine and p != r for p in G.predecessors(r))}
+        reached = roots.union(*(nx.descendants(G, r) for r in roots))
+        C = nx.condensation(G.subgraph(mine - reached))
+        for n in C:
+            if C.in_degree(n) == 0:  # no other unreached report cites its members
+                roots |= C.nodes[n]["members"]
+        out[s] = roots
+    return out
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(stores())
+def test_roots_match_the_definition(store: tuple[fg.Citations, list[str]]) -> None:
+    """Citations.add_roots (a shortcut for statements whose reports their roots all
+    reach through their own citations) gives the roots the definition gives."""
+    c, wanted = store
+    expected = _roots_by_definition(c, wanted)
+    c.add_roots(wanted)
+    assert {s: set(rs) for s, rs in c.roots.items()} == expected
+    assert all(len(rs) == len(set(rs)) for rs in c.roots.values())
+
+
+def test_a_cycle_reached_only_through_another_statement_holds_no_root() -> None:
+    # s2: z (cites b of s1), x <-> y. Within s2 nothing leads to the cycle, but z does
+    # through b, so z is s2's only root. s3: p <-> q, reached by nothing: both roots.
+    c = fg.Citations()
+    c.add_report("b", source="a", statement="s1")
+    for r, s in (("z", "s2"), ("x", "s2"), ("y", "s2"), ("p", "s3"), ("q", "s3")):
+        c.add_report(r, source=r, statement=s)
+    for u, v in (("z", "b"), ("b", "x"), ("x", "y"), ("y", "x"), ("p", "q"), ("q", "p")):
+        c.cite(u, v)
+    c.add_roots(["s1", "s2", "s3", "s4"])
+    assert {s: sorted(rs) for s, rs in c.roots.items()} == {
+        "s1": ["b"], "s2": ["z"], "s3": ["p", "q"]}
+
+
 @settings(max_examples=300, deadline=None)
 @given(graphs())
 def test_citation_cycles_match_the_reference(G: nx.DiGraph) -> None:
