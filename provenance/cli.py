@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -554,10 +554,35 @@ def impact(state: _State, source: str, by: str, fmt: str | None) -> None:
     _echo(rows, fmt, columns=["statement", "effect", "independent_sources", "text"])
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, taken as an interrupt: what Ctrl-C stops cleanly (a bulk load dropped,
+    helpers ended, locks released, the store left as it was), SIGTERM stops the same
+    way, where Python's default would end the process on the spot."""
+
+
+_TERMINATED: list[int] = []  # the SIGTERM taken, if one was
+
+
+def _terminate(signum: int, frame: object) -> None:
+    import signal
+
+    _TERMINATED.append(signum)
+    signal.signal(signum, signal.SIG_IGN)  # a second one would cut the clean-up short
+    raise _Terminated()
+
+
 def main() -> None:
     """Entry point of the ``provenance`` console script."""
+    import signal
+
+    with suppress(ValueError, AttributeError):  # not the main thread; no SIGTERM here
+        signal.signal(signal.SIGTERM, _terminate)
     try:
         cli(prog_name="provenance")
+    except SystemExit:
+        if _TERMINATED:  # click has said "Aborted!"; the code a shell expects of SIGTERM
+            sys.exit(128 + _TERMINATED[0])
+        raise
     except BrokenPipeError:
         # Output piped into `head` and closed early is not an error: silence the
         # flush at exit and leave as a pipeline would expect.

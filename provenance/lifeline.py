@@ -25,7 +25,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["follow", "starting"]
+__all__ = ["follow", "starting", "STOPS"]
+
+#: What stops a command cleanly: Ctrl-C, and the SIGTERM of a job's time limit, of
+#: `timeout` or of `kill` (see :func:`provenance.cli.main`). Left to the command's own
+#: process: its helpers end when it has gone.
+STOPS = frozenset(getattr(signal, name) for name in ("SIGINT", "SIGTERM") if hasattr(signal, name))
 
 
 @contextmanager
@@ -37,7 +42,7 @@ def starting() -> Iterator[None]:
     if not hasattr(signal, "pthread_sigmask"):
         yield
         return
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, STOPS)
     try:
         yield
     finally:
@@ -50,8 +55,9 @@ def follow(parent: int, every: float = 0.25) -> None:
 
     An interrupt (Ctrl-C reaches every process of the terminal's group) is left to the
     parent, which stops what it started: a helper that took it printed a traceback
-    beside the command's one-line message."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    beside the command's one-line message. So is a SIGTERM sent to the whole group."""
+    for stop in STOPS:
+        signal.signal(stop, signal.SIG_IGN)
 
     def watch() -> None:
         while os.getppid() == parent:
