@@ -70,8 +70,8 @@ _Row = tuple[list[str], ...]
 # A row is kept as two blobs (version 7). The whole-store tables never read the
 # statements' triples, nor the labels of anything but sources; yet at a million
 # statements those were half of decoding the rows (4.2 million labels, nearly all of
-# the triples' entities: 4.7 s to load every row, 1.6 s without them) and merging
-# those labels took 1.8 s more. So `facts` holds the row without the triples and
+# the triples' entities: 4.7 to 5.8 s to load every row, 1.5 s without them) and
+# merging those labels took 1.4 to 1.8 s more. So `facts` holds the row without the triples and
 # without the labels of subjects that are not sources in that graph, and `more` those;
 # `facts` ends with one more element, :data:`UNNAMED`: a 64-bit digest of each subject
 # whose label went to `more` (bytes, loaded at the cost of a copy), so that a reader of
@@ -263,7 +263,7 @@ def _open(path: Path, retry: bool = True) -> sqlite3.Connection | None:
             # Kept answers came in 3, as JSON text in 4; rows laid flat in 5. The graph
             # rows are converted, not read again from the store (17 minutes at 10^6 statements).
             # Version 5 differs from 6 only in the kept answers written later; version 7
-            # splits each row in two (a minute at 10^6 statements, once).
+            # splits each row in two (21 s at 10^6 statements, once).
             db.execute("BEGIN IMMEDIATE")
             try:
                 for table in ("graph", "pending"):
