@@ -2,12 +2,13 @@
 
 The YAML converters of an ingest and the SPARQL worker of ``sparql --timeout`` are
 started with multiprocessing's "spawn". When the process that started them is killed
-(SIGKILL, or SIGTERM from a job's time limit, which Python does not turn into an
-exception), nothing tells them: a spawned helper holds its own copies of both ends of
-the pipes it shares with its siblings, so it never reads an end of file. Measured
-here, the two converters of a killed ingest stayed for good, idle, with the files they
-had converted; a SPARQL worker ran on with its query, holding the store's lock (and an
-update would have been written after its command had been killed).
+(SIGKILL; SIGTERM too before the command took it as an interrupt, see
+:func:`provenance.cli.main`), nothing tells them: a spawned helper holds its own
+copies of both ends of the pipes it shares with its siblings, so it never reads an
+end of file. Measured here, the two converters of a killed ingest stayed for good,
+idle, with the files they had converted; a SPARQL worker ran on with its query,
+holding the store's lock (and an update would have been written after its command
+had been killed).
 
 No library of the standard set does this portably (``prctl(PR_SET_PDEATHSIG)`` is
 Linux's, and follows the starting thread rather than the process), hence a thread
