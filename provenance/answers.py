@@ -84,6 +84,7 @@ class Answers:
         self.db, self.kind, self.backend = db, kind, backend
         self.path = path  # the index's file (None: in memory only)
         self.plain = kind in _PLAIN
+        self.writer: _Writer | None = None  # has every row, its commit not waited for
 
     @classmethod
     def open(cls, backend: Any, kind: str) -> Answers | None:
@@ -105,12 +106,22 @@ class Answers:
         file = db.execute("PRAGMA database_list").fetchone()[2]  # '' for one in memory
         return cls(db, kind, backend, Path(file) if file else None)
 
-    def close(self, keep_hashes: bool = False) -> None:
+    def close(self, keep_hashes: bool = False, settle: bool = True) -> None:
         """Close the index; the store's hashes are dropped unless the caller reads
-        the index again (and drops them then)."""
+        the index again (and drops them then). Unless *settle* is false, wait until
+        the writer process has kept the answers (:meth:`settle`)."""
         self.db.close()
         if self.backend is not None and not keep_hashes:
             self.backend.drop_index_hashes()
+        if settle:
+            self.settle()
+
+    def settle(self) -> bool | None:
+        """Wait for the writer process, which has every row, to commit them (at a
+        million report rows, 2 to 3 s after the last: a caller may print the rows
+        meanwhile); whether it kept them (None: no writer was running)."""
+        writer, self.writer = self.writer, None
+        return None if writer is None else writer.wait()
 
     def rows(
         self,
@@ -193,7 +204,7 @@ class Answers:
                     named = _statements(backend, touched)
                 if writer is not None:
                     writer.finish(touched, named)
-                    writer = None
+                    self.writer, writer = writer, None  # it commits on its own
                 else:
                     self._save(new, drop=None, touched=touched, named=named)
         finally:
@@ -350,17 +361,20 @@ class _Writer:
         except OSError:  # the writer is gone (a full disk, say): answered, not kept
             self.failed = True
 
-    def finish(self, touched: set[str], named: set[str] | None) -> bool:
-        """Send the last rows and the touched terms; whether the answers were kept."""
-        try:
-            if self.batch:
-                self._send(self.batch)
-            self._send({"touched": sorted(touched),
-                        "named": None if named is None else sorted(named)})
-            with suppress(OSError):
-                self.proc.stdin.close()
-        finally:
-            code = self.proc.wait()
+    def finish(self, touched: set[str], named: set[str] | None) -> None:
+        """Send the last rows and the touched terms: the writer then commits them on
+        its own (:meth:`wait`). If this is interrupted, :meth:`abandon` it."""
+        if self.batch:
+            self._send(self.batch)
+            self.batch = []
+        self._send({"touched": sorted(touched),
+                    "named": None if named is None else sorted(named)})
+        with suppress(OSError):
+            self.proc.stdin.close()
+
+    def wait(self) -> bool:
+        """Wait for the writer to end, after :meth:`finish`; whether it kept the answers."""
+        code = self.proc.wait()
         return not self.failed and code == 0
 
     def abandon(self) -> None:

@@ -480,9 +480,10 @@ def report(state: _State, document: str | None, by: str, fmt: str | None) -> Non
       provenance report
       provenance report blinken-brussels --format csv
     """
-    rows = state.tracker().report(  # type: ignore[arg-type]
-        document, by=by, text_only=_fmt(fmt) == "json")
-    _echo(rows, fmt, rows=_report_rows, human=_report_table)
+    with state.tracker() as tracker:  # the answers are kept while they are printed
+        rows = tracker.report(document, by=by,  # type: ignore[arg-type]
+                              text_only=_fmt(fmt) == "json")
+        _echo(rows, fmt, rows=_report_rows, human=_report_table)
 
 
 @cli.command()
@@ -513,8 +514,9 @@ def sources(state: _State, by: str, fmt: str | None) -> None:
     Example:
       provenance sources --by organization
     """
-    rows = state.tracker().sources(by=by)  # type: ignore[arg-type]
-    _echo(rows, fmt, columns=["id", "label", "type", "anonymous", "statements", "origin_of"])
+    with state.tracker() as tracker:  # as in report
+        rows = tracker.sources(by=by)  # type: ignore[arg-type]
+        _echo(rows, fmt, columns=["id", "label", "type", "anonymous", "statements", "origin_of"])
 
 
 @cli.command(name="single-source")
@@ -529,9 +531,10 @@ def single_source(state: _State, by: str, fmt: str | None) -> None:
       provenance single-source
       provenance single-source --by organization --format json
     """
-    rows = state.tracker().single_source(  # type: ignore[arg-type]
-        by=by, text_only=_fmt(fmt) == "json")
-    _echo(rows, fmt, columns=["statement", "rests_on", "label", "text"])
+    with state.tracker() as tracker:  # as in report
+        rows = tracker.single_source(by=by,  # type: ignore[arg-type]
+                                     text_only=_fmt(fmt) == "json")
+        _echo(rows, fmt, columns=["statement", "rests_on", "label", "text"])
 
 
 @cli.command()

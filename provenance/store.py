@@ -123,6 +123,9 @@ class Backend:
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release the store."""
 
+    def drop_tables(self) -> None:  # noqa: B027 - optional hook
+        """Let go of what the store keeps to answer the next question faster."""
+
 
 def _update_text(writes: Sequence[GraphWrite]) -> str:
     """One SPARQL update that drops and rewrites every graph (atomic in Oxigraph)."""
@@ -407,14 +410,18 @@ class EmbeddedStore(Backend):
 
     def close(self) -> None:
         """Let writers in (a reader); the store must not be used afterwards."""
-        if getattr(self, "_froze", False):  # the whole-store tables (projection.py)
+        self.drop_tables()
+        if self._release is not None:
+            self._release()
+
+    def drop_tables(self) -> None:
+        """Let the whole-store tables go (projection.py): built again if asked for."""
+        self._indexed = None
+        if getattr(self, "_froze", False):
             import gc
 
             self._froze = False
-            self._indexed = None
             gc.unfreeze()
-        if self._release is not None:
-            self._release()
 
     def _hide_uncommitted(self) -> None:
         """Ignore the graphs of a bulk load that has not committed (see :mod:`.bulk`)."""

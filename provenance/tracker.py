@@ -53,6 +53,30 @@ class Tracker:
         #: told (done, total, what) as a whole-store computation goes (total 0: a step),
         #: e.g. :class:`provenance.output.StatusLine`
         self.progress = progress
+        #: inside ``with``: the kept answers whose writer commits while the caller
+        #: goes on (:meth:`settle`); outside, each question waits for its own
+        self._unsettled: list[Any] | None = None
+
+    def __enter__(self) -> Tracker:
+        """Questions asked in the block return before their answers are kept: a whole
+        store's are committed by a process of their own while the caller prints them
+        (2 to 3 s of a million report rows), and leaving the block waits for it."""
+        self._unsettled = []
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        # The tables go first: freeing millions of objects (half a second at a million
+        # statements) overlaps the writer's commit.
+        self.backend.drop_tables()
+        self.settle()
+
+    def settle(self) -> None:
+        """Wait until the answers of the questions asked so far are kept."""
+        pending = self._unsettled or []
+        if self._unsettled is not None:
+            self._unsettled = []
+        while pending:
+            pending.pop().settle()
 
     def _progress(self, done: int, total: int, what: str) -> None:
         if self.progress is not None:
@@ -382,7 +406,9 @@ class Tracker:
             with collector_paused():  # a million statements: millions of rows
                 return answers.rows(self.backend, compute, decode=not text_only)
         finally:
-            answers.close(keep_hashes)
+            answers.close(keep_hashes, settle=self._unsettled is None)
+            if self._unsettled is not None:
+                self._unsettled.append(answers)
 
     def impact(self, source: str, by: By = "source") -> list[dict[str, Any]]:
         """The statements that rest on *source* or lose independence without it."""

@@ -560,3 +560,74 @@ def test_the_index_is_not_locked_while_the_writer_waits_for_the_last_frame(
     assert [row[1] for row in after if row[0] == "report"] == sorted(r[0] for r in rows)
     assert [row for row in after if row[0] != "report"] == [
         row for row in before if row[0] != "report"]
+
+
+def _held_writers(monkeypatch: pytest.MonkeyPatch, go: Path) -> list[Any]:
+    """Writers started from now on, each of which begins only once the file *go*
+    exists (or after 60 s)."""
+    started = _started_writers(monkeypatch)
+    hold = (f"import os, sys, time; t = time.monotonic() + 60\n"
+            f"while not os.path.exists({str(go)!r}) and time.monotonic() < t: time.sleep(0.01)\n"
+            f"from provenance.keeper import main; sys.exit(main())")
+    monkeypatch.setattr(answers_module, "_KEEPER", ("-c", hold))
+    return started
+
+
+def test_a_question_asked_in_a_with_block_returns_before_its_answers_are_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The writer commits while the caller goes on (the command line prints the rows
+    meanwhile: 2 to 3 s at a million report rows); leaving the block waits for it."""
+    path = _eight_documents(tmp_path)
+    fresh = _answers(path, False, monkeypatch)
+    go = tmp_path / "go"
+    started = _held_writers(monkeypatch, go)
+    store = EmbeddedStore.open_read(path)
+    try:
+        with Tracker(store) as tracker:
+            assert tracker.report() == fresh[1]
+            assert [w.proc.poll() for w in started] == [None]  # still running
+            assert not [row for row in _kept_rows(path) if row[0] == "report"]
+            assert tracker.single_source() == fresh[0]
+            go.touch()
+        assert [w.proc.returncode for w in started] == [0, 0]
+    finally:
+        store.close()
+    monkeypatch.undo()
+    asked = _recorded_analyses(monkeypatch)
+    assert _answers(path, True, monkeypatch) == fresh
+    assert asked == [None]  # single-source and report read back; sources computed
+
+
+def test_a_question_asked_outside_a_with_block_returns_once_its_answers_are_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _eight_documents(tmp_path)
+    started = _held_writers(monkeypatch, tmp_path / "go")
+    (tmp_path / "go").touch()
+    store = EmbeddedStore.open_read(path)
+    try:
+        Tracker(store).report()
+        assert [w.proc.returncode for w in started] == [0]
+        assert [row for row in _kept_rows(path) if row[0] == "report"]
+    finally:
+        store.close()
+
+
+def test_a_report_whose_printing_fails_still_keeps_its_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`provenance report | head` closes the pipe early: the rows were right, so the
+    writer still commits them before the command ends."""
+    path = _eight_documents(tmp_path)
+    started = _held_writers(monkeypatch, tmp_path / "go")
+    (tmp_path / "go").touch()
+
+    def closed(*args: Any, **kwargs: Any) -> None:
+        raise BrokenPipeError
+
+    monkeypatch.setattr("provenance.cli._echo", closed)
+    result = CliRunner().invoke(main, ["--store", str(path), "report"])
+    assert isinstance(result.exception, BrokenPipeError)
+    assert [w.proc.returncode for w in started] == [0]
+    assert [row for row in _kept_rows(path) if row[0] == "report"]
