@@ -85,6 +85,7 @@ class Answers:
         self.path = path  # the index's file (None: in memory only)
         self.plain = kind in _PLAIN
         self.writer: _Writer | None = None  # has every row, its commit not waited for
+        self.kept: bool | None = None  # whether the answers computed were kept (None: none)
 
     @classmethod
     def open(cls, backend: Any, kind: str) -> Answers | None:
@@ -117,11 +118,13 @@ class Answers:
             self.settle()
 
     def settle(self) -> bool | None:
-        """Wait for the writer process, which has every row, to commit them (at a
+        """Wait for the writer process, if one has every row, to commit them (at a
         million report rows, 2 to 3 s after the last: a caller may print the rows
-        meanwhile); whether it kept them (None: no writer was running)."""
+        meanwhile); whether the answers computed were kept (None: none was computed)."""
         writer, self.writer = self.writer, None
-        return None if writer is None else writer.wait()
+        if writer is not None:
+            self.kept = writer.wait()
+        return self.kept
 
     def rows(
         self,
@@ -160,7 +163,7 @@ class Answers:
             for s, terms, row in compute(sorted(redo)):
                 fresh[s] = kept_row = row if self.plain else _kept(row, decode)
                 new.append((s, terms, kept_row))
-            self._save(new, drop=redo, touched=touched, named=named)
+            self.kept = self._save(new, drop=redo, touched=touched, named=named)
         load = marshal.loads if self.plain else lambda blob: _load(blob, decode)
         pairs = []
         for s in list(kept):  # each blob let go once read: a million rows, 0.8 GB
@@ -206,7 +209,7 @@ class Answers:
                     writer.finish(touched, named)
                     self.writer, writer = writer, None  # it commits on its own
                 else:
-                    self._save(new, drop=None, touched=touched, named=named)
+                    self.kept = self._save(new, drop=None, touched=touched, named=named)
         finally:
             if writer is not None:  # interrupted, or an error: nothing is kept
                 writer.abandon()
@@ -214,10 +217,10 @@ class Answers:
         return [row for _, row in out if row is not None]
 
     def _save(self, new: list[tuple[str, Collection[str], Any]], drop: set[str] | None,
-              touched: set[str], named: set[str] | None) -> None:
+              touched: set[str], named: set[str] | None) -> bool:
         """Write this kind's answers (all of them when *drop* is None) and retire
-        *touched* (:func:`write_answers`)."""
-        write_answers(self.db, self.kind, blobs(new, self.plain), drop,
+        *touched* (:func:`write_answers`); whether SQLite took them."""
+        return write_answers(self.db, self.kind, blobs(new, self.plain), drop,
                       lambda: (touched, named))
 
 

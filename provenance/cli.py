@@ -153,6 +153,24 @@ class _State:
         return Tracker(self.reader(), progress=self.status_line())
 
 
+@contextmanager
+def _questions(state: _State) -> Iterator[Any]:
+    """A tracker whose whole-store answers are kept while the rows are printed (their
+    writer commits them meanwhile: 2 to 3 s at a million report rows); said on stderr
+    if they could not be kept."""
+    with state.tracker() as tracker:
+        yield tracker
+    for kind in tracker.unkept:
+        name = _KINDS.get(kind, kind)
+        click.echo(f"note: the answers of `{name}` could not be kept in "
+                   f"{Path(state.location) / 'citations.sqlite'} (a full disk, a folder "
+                   f"that cannot be written, or the index locked too long): the next "
+                   f"`{name}` computes them again", err=True)
+
+
+_KINDS = {"single": "single-source"}
+
+
 def _format_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--format",
@@ -480,7 +498,7 @@ def report(state: _State, document: str | None, by: str, fmt: str | None) -> Non
       provenance report
       provenance report blinken-brussels --format csv
     """
-    with state.tracker() as tracker:  # the answers are kept while they are printed
+    with _questions(state) as tracker:
         rows = tracker.report(document, by=by,  # type: ignore[arg-type]
                               text_only=_fmt(fmt) == "json")
         _echo(rows, fmt, rows=_report_rows, human=_report_table)
@@ -514,7 +532,7 @@ def sources(state: _State, by: str, fmt: str | None) -> None:
     Example:
       provenance sources --by organization
     """
-    with state.tracker() as tracker:  # as in report
+    with _questions(state) as tracker:
         rows = tracker.sources(by=by)  # type: ignore[arg-type]
         _echo(rows, fmt, columns=["id", "label", "type", "anonymous", "statements", "origin_of"])
 
@@ -531,7 +549,7 @@ def single_source(state: _State, by: str, fmt: str | None) -> None:
       provenance single-source
       provenance single-source --by organization --format json
     """
-    with state.tracker() as tracker:  # as in report
+    with _questions(state) as tracker:
         rows = tracker.single_source(by=by,  # type: ignore[arg-type]
                                      text_only=_fmt(fmt) == "json")
         _echo(rows, fmt, columns=["statement", "rests_on", "label", "text"])

@@ -55,7 +55,11 @@ class Tracker:
         self.progress = progress
         #: inside ``with``: the kept answers whose writer commits while the caller
         #: goes on (:meth:`settle`); outside, each question waits for its own
-        self._unsettled: list[Any] | None = None
+        self._unsettled: list[tuple[str, Any]] | None = None
+        #: the kinds of whole-store answers whose writer failed to keep them (a full
+        #: disk, an index that cannot be written or stayed locked): each is computed
+        #: again the next time it is asked
+        self.unkept: list[str] = []
 
     def __enter__(self) -> Tracker:
         """Questions asked in the block return before their answers are kept: a whole
@@ -76,7 +80,11 @@ class Tracker:
         if self._unsettled is not None:
             self._unsettled = []
         while pending:
-            pending.pop().settle()
+            self._settled(*pending.pop(0))
+
+    def _settled(self, kind: str, answers: Any) -> None:
+        if answers.settle() is False:
+            self.unkept.append(kind)
 
     def _progress(self, done: int, total: int, what: str) -> None:
         if self.progress is not None:
@@ -406,9 +414,11 @@ class Tracker:
             with collector_paused():  # a million statements: millions of rows
                 return answers.rows(self.backend, compute, decode=not text_only)
         finally:
-            answers.close(keep_hashes, settle=self._unsettled is None)
-            if self._unsettled is not None:
-                self._unsettled.append(answers)
+            answers.close(keep_hashes, settle=False)
+            if self._unsettled is None:
+                self._settled(kind, answers)
+            else:
+                self._unsettled.append((kind, answers))
 
     def impact(self, source: str, by: By = "source") -> list[dict[str, Any]]:
         """The statements that rest on *source* or lose independence without it."""

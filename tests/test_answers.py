@@ -631,3 +631,34 @@ def test_a_report_whose_printing_fails_still_keeps_its_answers(
     assert isinstance(result.exception, BrokenPipeError)
     assert [w.proc.returncode for w in started] == [0]
     assert [row for row in _kept_rows(path) if row[0] == "report"]
+
+
+def test_answers_that_could_not_be_kept_are_said_so_once_the_rows_are_printed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before, a writer that failed (a full disk, an index locked too long) left no
+    trace: each run computed every answer again, and nobody knew why."""
+    path = _eight_documents(tmp_path)
+    expected = CliRunner().invoke(main, ["--store", str(path), "report", "--format", "json"])
+    assert expected.exit_code == 0 and expected.stderr == ""  # computed and kept: no note
+    with contextlib.closing(sqlite3.connect(path / index.FILE)) as db:
+        db.execute("DELETE FROM answer")
+        db.commit()
+    started = _started_writers(monkeypatch)
+    monkeypatch.setattr(answers_module, "_KEEPER", ("-c", "raise SystemExit(3)"))
+    for command in (["report"], ["single-source"]):
+        result = CliRunner().invoke(main, ["--store", str(path), *command, "--format", "json"])
+        assert result.exit_code == 0
+        name = command[0]
+        assert result.stderr == (
+            f"note: the answers of `{name}` could not be kept in {path / index.FILE} (a full "
+            "disk, a folder that cannot be written, or the index locked too long): the "
+            f"next `{name}` computes them again\n")
+    assert result.stdout and [w.proc.returncode for w in started] == [3, 3]
+    assert CliRunner().invoke(main, ["--store", str(path), "report", "--format", "json"]
+                              ).stdout == expected.stdout
+    monkeypatch.undo()  # written here, by this process (fewer than CHILD answers)
+    monkeypatch.setattr(answers_module, "write_answers", lambda *args, **kwargs: False)
+    result = CliRunner().invoke(main, ["--store", str(path), "sources"])
+    assert result.exit_code == 0 and "answers of `sources` could not be kept" in result.stderr
+    assert not _kept_rows(path)
