@@ -64,7 +64,9 @@ class Tracker:
     def __enter__(self) -> Tracker:
         """Questions asked in the block return before their answers are kept: a whole
         store's are committed by a process of their own while the caller prints them
-        (2 to 3 s of a million report rows), and leaving the block waits for it."""
+        (2 to 3 s of a million report rows), and leaving the block waits for it. It
+        also lets go of the whole-store tables the store keeps (built again if a
+        question needs them)."""
         self._unsettled = []
         return self
 
@@ -73,6 +75,7 @@ class Tracker:
         # statements) overlaps the writer's commit.
         self.backend.drop_tables()
         self.settle()
+        self._unsettled = None  # questions asked after the block wait for their own
 
     def settle(self) -> None:
         """Wait until the answers of the questions asked so far are kept."""

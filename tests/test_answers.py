@@ -591,6 +591,11 @@ def test_a_question_asked_in_a_with_block_returns_before_its_answers_are_kept(
             assert tracker.single_source() == fresh[0]
             go.touch()
         assert [w.proc.returncode for w in started] == [0, 0]
+        with contextlib.closing(sqlite3.connect(path / index.FILE)) as db:
+            db.execute("DELETE FROM answer WHERE kind = 'report'")
+            db.commit()
+        assert tracker.report() == fresh[1]  # after the block: kept before it returns
+        assert [w.proc.returncode for w in started] == [0, 0, 0]
     finally:
         store.close()
     monkeypatch.undo()
