@@ -80,7 +80,9 @@ class _Group(click.Group):
         except ProvenanceError as exc:
             raise _Exit(_one_line(str(exc)), exc.exit_code) from None
         except BrokenPipeError:
-            raise  # the reader went away (`| head`): handled quietly in main()
+            # The reader went away (`| head`): click ends the command quietly with exit
+            # code 1, as Python's documentation advises (not the 2 of an OSError below)
+            raise
         except OSError as exc:
             raise _Exit(f"{exc.filename or 'input'}: {exc.strerror or exc}", 2) from None
 
@@ -605,8 +607,8 @@ def main() -> None:
             sys.exit(128 + _TERMINATED[0])
         raise
     except BrokenPipeError:
-        # Output piped into `head` and closed early is not an error: silence the
-        # flush at exit and leave as a pipeline would expect.
+        # A closed pipe click did not see (within a command it exits with 1 itself):
+        # silence the flush at exit and leave without a traceback.
         import os
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
