@@ -663,18 +663,35 @@ def _sparql_literal(text: str) -> str:
     return '"' + _escape(text) + '"'
 
 
+#: graphs dropped per transaction when a bulk load is undone (:func:`recover`)
+_DROP_GROUP = 100
+
+
 def recover(raw: Any) -> list[str]:
-    """Drop the graphs of a bulk load that never committed; return their names."""
+    """Drop the graphs of a bulk load that never committed; return their names.
+
+    The graphs go a few at a time, each group in a transaction of its own, and the
+    pending graph last. A transaction holds every quad it removes until it commits
+    (1.2 kB a quad, measured: 560 MB for the 476,000 quads of 10k statements), so one
+    transaction for a million statements' 47 million quads would need some 57 GB, and
+    every later opening for writing would fail the same way. Nothing of the load is
+    visible in between, as the pending graph still lists it; a crash midway leaves the
+    rest listed there, for the next opening.
+    """
     import pyoxigraph as ox
 
     pending = ox.NamedNode(PENDING)
     names = sorted({q.subject.value for q in raw.quads_for_pattern(None, None, None, pending)})
-    if EVERYTHING in names:  # the store was empty when that load began
+    everything = EVERYTHING in names  # the store was empty when that load began
+    if everything:
         names = sorted(g.value for g in raw.named_graphs() if g != pending)
-        raw.update("DROP SILENT ALL")
-    elif names:
-        drops = " ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in names)
-        raw.update(f"{drops} ;\nDROP SILENT GRAPH <{PENDING}>")
+    elif not names:
+        return names
+    for start in range(0, len(names), _DROP_GROUP):
+        raw.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>"
+                               for g in names[start: start + _DROP_GROUP]))
+    raw.update(("DROP SILENT DEFAULT ;\n" if everything else "")
+               + f"DROP SILENT GRAPH <{PENDING}>")
     return names
 
 

@@ -402,6 +402,91 @@ def test_an_uncommitted_bulk_load_is_invisible_and_dropped(
     assert _quads(store) == before
 
 
+class _StoppingStore:
+    """A pyoxigraph store whose updates can be counted, and stopped after some."""
+
+    def __init__(self, raw: object, stop_after: int | None = None) -> None:
+        self.raw, self.stop_after, self.updates = raw, stop_after, []
+
+    def update(self, text: str) -> None:
+        if self.stop_after is not None and len(self.updates) == self.stop_after:
+            raise OSError("the process died here")
+        self.updates.append(text)
+        self.raw.update(text)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.raw, name)
+
+
+def _pending_documents(store: Path, n: int, everything: bool) -> list[str]:
+    """What a crash midway through a bulk load of *n* documents leaves in *store*."""
+    import pyoxigraph as ox
+
+    names = [f"{ID}document/d{i}" for i in range(n)]
+    raw = ox.Store(str(store / "oxigraph"))
+    listed = [f"<{bulk.EVERYTHING}> <{PT}contentHash> \"\""] if everything else [
+        f'<{g}> <{PT}contentHash> "x"' for g in names]
+    raw.update(f"INSERT DATA {{ GRAPH <{bulk.PENDING}> {{ {' . '.join(listed)} }} }}")
+    for g in names:
+        raw.load(_doc().replace(f"<{ID}document/d1>", f"<{g}>").encode(),
+                 format=ox.RdfFormat.N_QUADS)
+    raw.flush()
+    return names
+
+
+@pytest.mark.parametrize("everything", [False, True], ids=["into a store", "into an empty one"])
+def test_a_load_that_never_committed_is_dropped_a_few_graphs_per_transaction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, everything: bool
+) -> None:
+    """One transaction holds every quad it drops until it commits: a million statements
+    would need tens of gigabytes. The graphs go a few at a time, the pending graph last."""
+    import pyoxigraph as ox
+
+    if everything:
+        store, before = tmp_path / "s", set()
+        with EmbeddedStore.open_write(store) as s:
+            s.raw()
+    else:
+        store, before = _seeded(tmp_path, monkeypatch)
+    names = _pending_documents(store, 7, everything)
+    monkeypatch.setattr(bulk, "_DROP_GROUP", 3)
+    raw = _StoppingStore(ox.Store(str(store / "oxigraph")))
+    assert sorted(bulk.recover(raw)) == sorted(names)
+    drops = [text.count("DROP SILENT GRAPH") for text in raw.updates]
+    assert drops == [3, 3, 1, 1]  # 7 documents in groups of 3, then the pending graph
+    assert f"<{bulk.PENDING}>" in raw.updates[-1]
+    assert all(bulk.PENDING not in text for text in raw.updates[:-1])
+    del raw
+    assert _quads(store) == before
+
+
+def test_a_drop_stopped_midway_hides_the_rest_and_the_next_writer_ends_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyoxigraph as ox
+
+    from provenance.tracker import Tracker
+
+    store, before = _seeded(tmp_path, monkeypatch)
+    _pending_documents(store, 7, everything=False)
+    monkeypatch.setattr(bulk, "_DROP_GROUP", 3)
+    raw = _StoppingStore(ox.Store(str(store / "oxigraph")), stop_after=1)
+    with pytest.raises(OSError, match="died"):
+        bulk.recover(raw)
+    del raw
+    left = _quads(store) - before
+    assert left and all(bulk.PENDING in q or "/document/d" in q for q in left)
+    reader = EmbeddedStore.open_read(store, repair=False)
+    try:  # the documents left are still pending: not there for readers
+        assert "s1" not in {s["id"] for s in Tracker(reader).statements()}
+        assert not any("/document/d" in g for g in reader.graph_hashes())
+    finally:
+        reader.close()
+    with EmbeddedStore.open_write(store):
+        pass  # opening for writing drops what is still pending
+    assert _quads(store) == before
+
+
 def _seeded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, set[str]]:
     """A store holding the seed article, and its quads."""
     store = tmp_path / "s"
