@@ -97,6 +97,8 @@ def _worker(op: str, args: dict[str, Any], timeout: float | None = None) -> dict
         sys.stderr.write(f"worker {op} failed:\n{(err or '')[-3000:]}\n")
         raise RuntimeError(f"worker {op} failed")
     result["timed_out"] = timed_out
+    if done.get("peak_kb"):  # the op's processes together (spawn.py), not the worker's alone
+        result["rss_mb"] = done["peak_kb"] / 1024
     return result
 
 

@@ -119,6 +119,21 @@ def test_a_measured_process_reports_its_own_peak_memory_not_the_benchmark_s() ->
     assert 0 < peak_mb < 100
 
 
+def test_a_measured_command_s_peak_counts_the_memory_of_its_helper_processes() -> None:
+    """`ru_maxrss` is the largest process's peak: a command that holds 200 MB in each of
+    two helpers at once, and little itself, holds 400 MB."""
+    run = _bench_run_module()
+    helper = ("import sys, time; held = bytearray(200 << 20); sys.stdout.write('ok\\n'); "
+              "sys.stdout.flush(); time.sleep(1)")
+    command = ("import subprocess, sys; "
+               f"helpers = [subprocess.Popen([sys.executable, '-c', {helper!r}], "
+               "stdout=subprocess.PIPE) for _ in range(2)]; "
+               "[h.stdout.readline() for h in helpers]; [h.wait() for h in helpers]")
+    wall, peak_mb, code = run._run_rss([sys.executable, "-c", command])
+    assert code == 0
+    assert 400 < peak_mb < 600  # each helper alone: about 210 MB
+
+
 def test_a_measured_process_is_killed_at_its_timeout_and_a_worker_s_failure_raises() -> None:
     run = _bench_run_module()
     assert run._run_rss([sys.executable, "-c", "import time; time.sleep(30)"],
