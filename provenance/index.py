@@ -175,7 +175,7 @@ def _read_by_predicate(store: Any, graphs: set[str]) -> dict[str, _Row]:
                 s, o = q.subject.value, q.object.value
                 rows.setdefault(g.value, _empty())[slot] += (
                     one.setdefault(s, s), one.setdefault(o, o))
-    return {g: tuple(rows.get(g) or _empty()) for g in graphs}
+    return {g: tuple(rows.get(g) or _empty()) for g in sorted(graphs)}  # (see _sync)
 
 
 Hashes = tuple[dict[str, str], list[Any]]
@@ -491,7 +491,14 @@ def _sync(store: Any, folder: Path, visible: Iterable[Any] | None, add: Any, cle
         if clear is not None:
             clear()
         found, stale, old = set(), set(), None
-    fresh = {g: h for g, h in hashes.items() if g not in found}
+    # The rows read from the store are added and saved in the order of their graphs'
+    # names, not as the store or a set happens to list them: the whole-store tables
+    # look reports up in the order the rows come, so neighbouring rows are neighbours
+    # in memory. At a million statements, alternating: `report` 64.1 and 59.5 s on an
+    # index rebuilt in this order, 68.3 and 65.5 s in a set's order; `single-source`
+    # 56.2 and 51.6 s against 58.1 and 57.0 s. (A generated corpus names its documents
+    # in the order it writes them, which is the order a bulk load indexes them in.)
+    fresh = {g: hashes[g] for g in sorted(hashes) if g not in found}
     if len(fresh) > _BATCH:
         read = _read_by_predicate(store, set(fresh))
     else:

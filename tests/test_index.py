@@ -319,6 +319,27 @@ def test_many_new_graphs_are_read_by_predicate_with_the_same_result(
     _assert_same(store, monkeypatch)
 
 
+@pytest.mark.parametrize("batch", [0, 10**6], ids=["by predicate", "graph by graph"])
+def test_an_index_rebuilt_from_the_store_keeps_its_rows_in_the_order_of_the_graphs_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch: int
+) -> None:
+    """The whole-store tables are faster when rows come in the order a bulk load wrote
+    them (neighbours in memory); a set's order cost 3 to 10% at a million statements."""
+    from provenance.generate import generate_corpus
+
+    corpus = tmp_path / "corpus"
+    generate_corpus(corpus, 200, seed=3, formats=("yaml",))
+    path = tmp_path / "store"
+    _ingest(path, corpus / "yaml")
+    first = _report(path)
+    (path / index.FILE).unlink()
+    monkeypatch.setattr(index, "_BATCH", batch)
+    assert _report(path) == first  # rebuilt
+    with sqlite3.connect(path / index.FILE) as db:
+        names = [name for (name,) in db.execute("SELECT name FROM graph ORDER BY rowid")]
+    assert len(names) > 20 and names == sorted(names)
+
+
 def test_graphs_of_an_uncommitted_bulk_load_stay_hidden(
     store: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
