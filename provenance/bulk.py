@@ -663,8 +663,9 @@ def _sparql_literal(text: str) -> str:
     return '"' + _escape(text) + '"'
 
 
-#: graphs dropped per transaction when a bulk load is undone (:func:`recover`)
-_DROP_GROUP = 100
+#: graphs dropped per transaction when a bulk load is undone (:func:`recover`), and
+#: transactions between two flushes
+_DROP_GROUP, _DROP_FLUSH = 100, 20
 
 
 def recover(raw: Any) -> list[str]:
@@ -676,7 +677,10 @@ def recover(raw: Any) -> list[str]:
     transaction for a million statements' 47 million quads would need some 57 GB, and
     every later opening for writing would fail the same way. Nothing of the load is
     visible in between, as the pending graph still lists it; a crash midway leaves the
-    rest listed there, for the next opening.
+    rest listed there, for the next opening. RocksDB keeps the removals in memory
+    until it writes them out, so they are flushed every few thousand graphs: undoing a
+    load of 100k statements then peaked at 0.4 GB instead of 1.9 GB, in the same 54 s
+    (in one transaction: 145.5 s and 7.1 GB).
     """
     import pyoxigraph as ox
 
@@ -687,9 +691,11 @@ def recover(raw: Any) -> list[str]:
         names = sorted(g.value for g in raw.named_graphs() if g != pending)
     elif not names:
         return names
-    for start in range(0, len(names), _DROP_GROUP):
+    for n, start in enumerate(range(0, len(names), _DROP_GROUP), 1):
         raw.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>"
                                for g in names[start: start + _DROP_GROUP]))
+        if n % _DROP_FLUSH == 0:
+            raw.flush()
     raw.update(("DROP SILENT DEFAULT ;\n" if everything else "")
                + f"DROP SILENT GRAPH <{PENDING}>")
     return names

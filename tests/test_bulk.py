@@ -407,6 +407,11 @@ class _StoppingStore:
 
     def __init__(self, raw: object, stop_after: int | None = None) -> None:
         self.raw, self.stop_after, self.updates = raw, stop_after, []
+        self.flushed: list[int] = []  # the updates made before each flush
+
+    def flush(self) -> None:
+        self.flushed.append(len(self.updates))
+        self.raw.flush()
 
     def update(self, text: str) -> None:
         if self.stop_after is not None and len(self.updates) == self.stop_after:
@@ -450,10 +455,12 @@ def test_a_load_that_never_committed_is_dropped_a_few_graphs_per_transaction(
         store, before = _seeded(tmp_path, monkeypatch)
     names = _pending_documents(store, 7, everything)
     monkeypatch.setattr(bulk, "_DROP_GROUP", 3)
+    monkeypatch.setattr(bulk, "_DROP_FLUSH", 2)
     raw = _StoppingStore(ox.Store(str(store / "oxigraph")))
     assert sorted(bulk.recover(raw)) == sorted(names)
     drops = [text.count("DROP SILENT GRAPH") for text in raw.updates]
     assert drops == [3, 3, 1, 1]  # 7 documents in groups of 3, then the pending graph
+    assert raw.flushed == [2]  # RocksDB writes the removals out every second group
     assert f"<{bulk.PENDING}>" in raw.updates[-1]
     assert all(bulk.PENDING not in text for text in raw.updates[:-1])
     del raw
