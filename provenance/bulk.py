@@ -679,8 +679,8 @@ def recover(raw: Any) -> list[str]:
     visible in between, as the pending graph still lists it; a crash midway leaves the
     rest listed there, for the next opening. RocksDB keeps the removals in memory
     until it writes them out, so they are flushed every few thousand graphs: undoing a
-    load of 100k statements then peaked at 0.4 GB instead of 1.9 GB, in the same 54 s
-    (in one transaction: 145.5 s and 7.1 GB).
+    load of 100k statements then peaked at 0.55 GB instead of 1.9 GB, in about the same
+    55 s (in one transaction: 145.5 s and 7.1 GB).
     """
     import pyoxigraph as ox
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import marshal
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from contextlib import closing, suppress
 from pathlib import Path
 from typing import Any
@@ -158,9 +158,12 @@ def _read_graph(store: Any, graph: Any) -> _Row:
     return tuple(row)
 
 
-def _read_by_predicate(store: Any, graphs: set[str]) -> dict[str, _Row]:
-    """The relevant facts of many graphs: one scan per predicate (no per-graph lookups)."""
+def _read_by_predicate(store: Any, graphs: Collection[str]) -> dict[str, _Row]:
+    """The relevant facts of many graphs: one scan per predicate (no per-graph lookups),
+    by graph in the order *graphs* lists them."""
     import pyoxigraph as ox
+
+    wanted = set(graphs)
 
     rows: dict[str, list[list[str]]] = {}
     # One object per string: marshal then writes a repeated IRI as a reference to
@@ -169,13 +172,13 @@ def _read_by_predicate(store: Any, graphs: set[str]) -> dict[str, _Row]:
     for slot, p in enumerate(PREDICATES):
         for q in store.quads_for_pattern(None, ox.NamedNode(p), None, None):
             g = q.graph_name
-            if not isinstance(g, ox.NamedNode) or g.value not in graphs:
+            if not isinstance(g, ox.NamedNode) or g.value not in wanted:
                 continue
             if _keep(q, p):
                 s, o = q.subject.value, q.object.value
                 rows.setdefault(g.value, _empty())[slot] += (
                     one.setdefault(s, s), one.setdefault(o, o))
-    return {g: tuple(rows.get(g) or _empty()) for g in sorted(graphs)}  # (see _sync)
+    return {g: tuple(rows.get(g) or _empty()) for g in graphs}
 
 
 Hashes = tuple[dict[str, str], list[Any]]
@@ -500,7 +503,7 @@ def _sync(store: Any, folder: Path, visible: Iterable[Any] | None, add: Any, cle
     # in the order it writes them, which is the order a bulk load indexes them in.)
     fresh = {g: hashes[g] for g in sorted(hashes) if g not in found}
     if len(fresh) > _BATCH:
-        read = _read_by_predicate(store, set(fresh))
+        read = _read_by_predicate(store, fresh)
     else:
         import pyoxigraph as ox
 
