@@ -27,13 +27,13 @@ ordinary path is how, not what:
   refuse is dropped the same way before the error is reported. N-Quads files loaded
   into an empty store are pending as a whole (:data:`EVERYTHING`): dropping them
   empties the store again.
-* **Loading while checking.** Oxigraph's bulk loader runs in a thread of its own (it
-  releases the GIL; at a million statements it keeps 1.7 cores busy by itself) and
-  reads the new graphs' quads through a pipe as they are checked
-  (:class:`_PipeLoader`), so the two costs overlap instead of adding up. Into an
-  empty store, N-Quads files go to the loader whole, up to 256 MB ahead of the checks
-  (:meth:`_PipeLoader.load_files`). Readers therefore wait from the first quads sent,
-  not only during the final commit.
+* **Loading while checking, in chunks.** Oxigraph's bulk loader runs on two threads
+  of its own (it releases the GIL), given the new graphs' quads in chunks of 64 MB as
+  they are checked (:class:`_Loader`), so the two costs overlap instead of adding up;
+  chunks instead of one call halve the loader's memory. Into an empty store, N-Quads
+  files go to the loader whole, up to 256 MB ahead of the checks
+  (:meth:`_Loader.load_files`). Readers therefore wait from the first quads sent, not
+  only during the final commit.
 """
 
 from __future__ import annotations
@@ -726,7 +726,7 @@ def bulk_ingest(store: Any, files: Sequence[Path],
     needed: dict[str, str] = {}  # source IRI -> where it is first named
     declared: set[str] = set()
     index = BulkWriter(Path(store.path))  # the citation index's rows, as the quads go by
-    loader = _PipeLoader(store)
+    loader = _Loader(store)
     digests, stop = ThreadPoolExecutor(1), threading.Event()
     report = progress or (lambda done, total, what: None)
     mb = (1 << 20) - 1  # megabytes rounded up: the count reaches the total at the end
@@ -860,97 +860,107 @@ def bulk_ingest(store: Any, files: Sequence[Path],
         digests.shutdown(wait=False)
 
 
-class _PipeLoader:
-    """Oxigraph's bulk loader in a thread, fed the batch's new quads through a pipe.
+class _Loader:
+    """Oxigraph's bulk loader on two threads, given the batch's new quads in chunks.
 
-    No library streams a Python producer into ``Store.bulk_load`` without holding
-    the GIL for every read, hence this class: the loader reads the pipe's other end
-    as a file (``/dev/fd/N``) in Rust, so checking (Python, one core) and loading
-    (Rust, without the GIL) overlap. Lines (YAML) and blocks of an N-Quads file as
-    it was read (:meth:`send`) go a few megabytes at a time; before a chunk is sent,
-    the graphs it may hold are recorded in :data:`PENDING` (one small transaction), so
-    that whatever the loader has written is always listed there.
+    ``Store.bulk_load`` holds about 1.4 kB a quad of its input until it has written it,
+    in batches of up to a million quads a thread: given a whole batch, it peaked at
+    1.63 GB at 100k statements and 1.85 GB at 1M. Chunks of 64 MB of N-Quads (about
+    260,000 quads), two loaded at a time, peaked at 0.84 GB and 0.99 GB, in about the
+    same time (a bare load of the 100k corpus: 22.1 s against 23.4 s; of the 1M
+    corpus: 303.7 s, flushed, against 283.6 s in the benchmark's run). One call at a
+    time took a third longer (31.3 s), as a call of fewer than a million quads keeps
+    one core busy; calls of a million quads each, one at a time, 810 s instead of
+    615 s at 1M.
 
-    The whole batch goes to one ``bulk_load`` call. The loader holds about a kilobyte
-    a quad up to a plateau near 1.9 GB; a million N-Quads statements loaded by calls of
-    a million quads each peaked only 0.2 GB lower (2.9 GB) and took 810 s instead of
-    615 s (1,449 s of CPU instead of 1,038), so a large batch is not split.
+    ``bulk_load`` releases the GIL, so checking (Python, one core) and loading overlap.
+    Lines (YAML) and blocks of an N-Quads file as it was read (:meth:`send`) are
+    gathered into chunks; before a chunk is queued, the graphs it may hold are recorded
+    in :data:`PENDING` (one small transaction), so that whatever the loader has written
+    is always listed there. Each call names blank nodes afresh, so a chunk that names a
+    blank node ends where a graph does (:func:`_graph_cut`): a graph's blank nodes are
+    one node each, as the ordinary path (an INSERT DATA per graph) makes them.
     """
 
-    _CHUNK = 20_000  # N-Quads lines sent at a time (a few megabytes)
+    CHUNK = 64 << 20  # bytes of N-Quads given to one bulk_load call
+    THREADS = 2  # calls at a time
+    _LEAD = 256 << 20
 
     def __init__(self, store: Any) -> None:
+        import queue
+
         self.store = store
         self.raw: Any = None
-        self.lines: list[str] = []
+        self.lines: list[str] = []  # written lines not yet in pieces
+        self.pieces: list[bytes] = []  # the chunk being gathered
+        self.size = 0  # its bytes (characters, for lines)
+        self.threshold = self.CHUNK  # gathered bytes that make a chunk
         self.unlisted: list[tuple[str, str]] = []
-        self.thread: threading.Thread | None = None
-        self.out: int | None = None
+        self.chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=1)
+        self.threads: list[threading.Thread] = []
+        self.closed = False  # the threads were told the input has ended
         self.error: BaseException | None = None
         self.started = False  # a graph was recorded as pending (abort must drop it)
         self.feeder: threading.Thread | None = None  # whole files (see load_files)
         self.stop = threading.Event()
         self.foreign = False  # whole files held content hashes: the commit drops them
         self.checked = 0  # bytes of the whole files the checks have read
-        self.fed = 0  # and the feeder has sent
+        self.fed = 0  # and the feeder has read
         self.total = 0  # bytes of the whole files
         self.progress = threading.Condition()
 
     def load_files(self, paths: Sequence[Path]) -> None:
         """Load these N-Quads files whole, from now on, into a store that is empty.
 
-        The loader then waits for the checks only when it is far ahead of them: its
-        input is the files, copied into the pipe by the kernel (``os.sendfile``). Oxigraph's bulk
-        loader does most of its work once it holds a million quads, or at the end of
-        its input: fed as the checks went, a batch of 475,000 quads was all loaded
-        after the checks (5.6 s, against 3.7 s for the bare load). Everything is
-        pending (:data:`EVERYTHING`) until the commit, so a crash or a refusal drops
-        everything, which is what the store held before. Nothing is sent otherwise
-        (:meth:`graph`, :meth:`write` and :meth:`send` do nothing).
+        A thread reads the files into chunks ahead of the checks, so the loader waits
+        for them only when it is far ahead: loaded only as the checks went, a batch of
+        475,000 quads was all loaded after the checks (5.6 s, against 3.7 s for the
+        bare load). Everything is pending (:data:`EVERYTHING`) until the commit, so a
+        crash or a refusal drops everything, which is what the store held before.
+        Nothing is sent otherwise (:meth:`graph`, :meth:`write` and :meth:`send` do
+        nothing).
 
-        The loader stays at most :data:`_LEAD` bytes ahead of the checks
-        (:meth:`checked_bytes`): unbounded, it ran several batches at once and
-        peaked 0.3 GB higher at 100k statements.
+        The reader stays at most :data:`_LEAD` bytes ahead of the checks
+        (:meth:`checked_bytes`), so that memory does not grow with the files.
         """
         self.raw = self.store.raw()
         self.raw.update(f'INSERT DATA {{ GRAPH <{PENDING}> {{ <{EVERYTHING}> <{_HASH}> "" }} }}')
         self.started = True
-        self._start()
-        out = self.out
         self.total = sum(path.stat().st_size for path in paths)
 
         def feed() -> None:
             try:
                 for path in paths:
                     with path.open("rb") as f:
-                        size, sent = os.fstat(f.fileno()).st_size, 0
-                        while sent < size and not self.stop.is_set():
+                        size, read = os.fstat(f.fileno()).st_size, 0
+                        while read < size and not self.stop.is_set():
                             room = self._room()
                             if room <= 0:
                                 continue
-                            n = os.sendfile(out, f.fileno(), sent, min(size - sent, 4 << 20,
-                                                                      room))
-                            if n == 0:
+                            data = os.pread(f.fileno(), min(size - read, _BLOCK, self.CHUNK, room),
+                                            read)
+                            if not data:
                                 break
-                            sent += n
-                            self.fed += n
-                        if size and not self.stop.is_set():
-                            f.seek(size - 1)
-                            if f.read(1) != b"\n":  # the next file's first line must not join
-                                os.write(out, b"\n")
-            except OSError as exc:  # the loader stopped early (it says why), or a file
-                if self.error is None:  # could not be read: never a load cut short
+                            read += len(data)
+                            self.fed += len(data)
+                            self._add(data)
+                    if self.pieces and not self.pieces[-1].endswith(b"\n"):
+                        self._add(b"\n")  # the next file's first line must not join
+                if not self.stop.is_set():
+                    self._flush(final=True)
+            except OSError as exc:  # a file could not be read: never a load cut short
+                if self.error is None:
                     self.error = exc
+            except StoreError:  # the loader failed: wait() says why
+                pass
             finally:
-                self._close_out()
+                self._close()
 
         self.feeder = threading.Thread(target=feed, name="provenance-bulk-feed", daemon=True)
         self.feeder.start()
 
-    _LEAD = 256 << 20
-
     def _room(self) -> int:
-        """Bytes the feeder may send now (waiting a little for the checks if none)."""
+        """Bytes the feeder may read now (waiting a little for the checks if none)."""
         with self.progress:
             room = self.checked + self._LEAD - self.fed
             if room <= 0 and not self.stop.is_set():
@@ -972,21 +982,55 @@ class _PipeLoader:
     def write(self, line: str) -> None:
         if self.feeder is not None:
             return
-        lines = self.lines
-        lines.append(line)
-        if len(lines) >= self._CHUNK:
-            self._send()
+        self.lines.append(line)
+        self.size += len(line)
+        if self.size >= self.threshold:
+            self._flush()
 
     def send(self, block: bytes) -> None:
         """Whole lines of N-Quads, all of new graphs (announced with :meth:`graph`)."""
         if self.feeder is not None:
             return
-        self._send()  # the lines written before go first
         if not block.endswith(b"\n"):  # a file's last line: the next file's must not join it
             block += b"\n"
-        self._out(memoryview(block))
+        self._add(block)
 
-    def _send(self) -> None:
+    def _add(self, data: bytes) -> None:
+        self._gather()  # the lines written before go first
+        self.pieces.append(data)
+        self.size += len(data)
+        if self.size >= self.threshold:
+            self._flush()
+
+    def _gather(self) -> None:
+        if self.lines:
+            self.pieces.append("".join(self.lines).encode("utf-8"))
+            self.lines = []
+
+    def _flush(self, final: bool = False) -> None:
+        """Queue what was gathered up to its last whole line, and graph if it must (see
+        :func:`_graph_cut`); all of it if *final*. Joined once: the bytes are copied
+        once, and the chunk to load can only be ``bytes``."""
+        self._gather()
+        pieces, rest = self.pieces, b""
+        if not final:
+            for i in range(len(pieces) - 1, -1, -1):  # the last piece with a newline
+                k = pieces[i].rfind(b"\n") + 1
+                if k:
+                    rest = b"".join([pieces[i][k:], *pieces[i + 1:]])
+                    pieces = [*pieces[:i], pieces[i][:k]]
+                    break
+            else:
+                pieces, rest = [], b"".join(pieces)
+        data = b"".join(pieces)
+        if not final:
+            cut = _graph_cut(data)
+            if cut == 0:  # a single graph so far: gather more (twice as much) first
+                self.pieces, self.threshold = [data, rest], 2 * self.size
+                return
+            if cut < len(data):
+                data, rest = data[:cut], data[cut:] + rest
+        self.pieces, self.size, self.threshold = ([rest] if rest else []), len(rest), self.CHUNK
         if self.raw is None:
             self.raw = self.store.raw()  # opened for writing: readers wait from here on
         if self.unlisted:
@@ -995,55 +1039,60 @@ class _PipeLoader:
             self.raw.update(f"INSERT DATA {{ GRAPH <{PENDING}> {{\n{listed}\n}} }}")
             self.started = True
             self.unlisted = []
-        if not self.lines:
-            return
-        data = memoryview("".join(self.lines).encode("utf-8"))
-        self.lines = []
-        self._out(data)
+        if data:
+            self._put(data)
 
-    def _out(self, data: memoryview) -> None:
-        if self.thread is None:
+    def _put(self, chunk: bytes | None) -> None:
+        import queue
+
+        if chunk is not None and not self.threads:
             self._start()
-        assert self.out is not None
-        try:
-            while data:
-                data = data[os.write(self.out, data):]
-        except BrokenPipeError:  # the loader stopped early: it says why
-            self._join()
-            raise self._refused() from None
+        while True:
+            if chunk is not None and (self.error is not None or self.stop.is_set()):
+                raise self._refused()
+            try:
+                self.chunks.put(chunk, timeout=0.1)
+                return
+            except queue.Full:
+                continue
 
     def _start(self) -> None:
+        for i in range(self.THREADS):
+            thread = threading.Thread(target=self._load, name=f"provenance-bulk-load-{i}",
+                                      daemon=True)
+            thread.start()
+            self.threads.append(thread)
+
+    def _load(self) -> None:
         import pyoxigraph as ox
 
-        read, self.out = os.pipe()
-        source: dict[str, Any] = (
-            {"path": f"/dev/fd/{read}"} if os.path.isdir("/dev/fd")
-            else {"input": os.fdopen(read, "rb", closefd=False)})  # read holding the GIL
-
-        def load() -> None:
+        while True:
+            chunk = self.chunks.get()
+            if chunk is None:
+                return
+            if self.error is not None or self.stop.is_set():
+                continue  # the batch is refused: only empty the queue
             try:
                 # lenient: every IRI and literal was checked while its line was written
-                self.raw.bulk_load(format=ox.RdfFormat.N_QUADS, lenient=True, **source)
+                self.raw.bulk_load(chunk, format=ox.RdfFormat.N_QUADS, lenient=True)
             except BaseException as exc:  # reported by the writing thread
-                self.error = exc
-            finally:
-                os.close(read)  # the writer's next write fails instead of blocking
+                if self.error is None:
+                    self.error = exc
 
-        self.thread = threading.Thread(target=load, name="provenance-bulk-load", daemon=True)
-        self.thread.start()
-
-    def _close_out(self) -> None:
-        out, self.out = self.out, None
-        if out is not None:
-            os.close(out)  # the loader sees the end of its input
+    def _close(self) -> None:
+        """Tell the loading threads that the input has ended (once)."""
+        if not self.closed:
+            self.closed = True
+            for _ in self.threads:
+                self._put(None)
 
     def _join(self) -> None:
         if self.feeder is not None:
-            self.feeder.join()  # it closes the pipe once the files are sent, or stopped
+            self.feeder.join()  # it ends the input once the files are read, or stopped
         else:
-            self._close_out()
-        if self.thread is not None:
-            self.thread.join()
+            self._close()
+        for thread in self.threads:
+            thread.join()
 
     def _refused(self) -> StoreError:
         return StoreError("the store refused the ingest (nothing was written): "
@@ -1052,9 +1101,10 @@ class _PipeLoader:
     def close_input(self) -> None:
         """Send what is left: the loader then finishes on its own."""
         if self.feeder is not None:
-            return  # the feeder ends the input once the files are sent
-        self._send()
-        self._close_out()
+            return  # the feeder ends the input once the files are read
+        if self.lines or self.pieces or self.unlisted:
+            self._flush(final=True)
+        self._close()
 
     def wait(self) -> None:
         """Wait for the loader; StoreError if it failed (or had only part of the files)."""
@@ -1070,13 +1120,43 @@ class _PipeLoader:
         """Stop the loader and (*drop*) drop what it loaded: the store is as it was.
         Without *drop*, what was loaded stays listed as pending, which the store's next
         opening for writing drops."""
-        self.stop.set()  # whole files: the feeder stops within 4 MB
+        self.stop.set()  # whole files: the feeder stops within a chunk
         with self.progress:
             self.progress.notify()
         self._join()
         if self.started and drop:
             recover(self.raw)
             self.started = False
+
+
+def _graph_cut(data: bytes) -> int:
+    """Where the whole lines *data* may end a chunk: at their end, unless they name a
+    blank node; then where the last graph's lines begin (0 if they are all one graph).
+
+    A graph's lines are together (the bulk path takes one graph per document), and each
+    ``bulk_load`` call names blank nodes afresh: cut inside a graph, one blank node would
+    become two. Written by hand because no parser says where a line of its input began.
+    """
+    end = len(data)
+    if data.find(b"_:") < 0:
+        return end
+    import pyoxigraph as ox
+
+    last = None
+    while end > 0:
+        start = data.rfind(b"\n", 0, end - 1) + 1
+        try:
+            quads = list(ox.parse(input=data[start:end], format=ox.RdfFormat.N_QUADS))
+        except SyntaxError:  # the loader says so, and the checks where
+            quads = []
+        if quads:
+            graph = quads[0].graph_name
+            if last is None:
+                last = graph
+            elif graph != last:
+                return end
+        end = start
+    return 0
 
 
 def _text_clash(s: str, first: tuple[str, str], text: str, where: str) -> None:

@@ -504,14 +504,14 @@ def _seeded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, set[
 def _loads_counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Send small chunks to the bulk loader, and count the loaders started."""
     started: list[int] = []
-    start = bulk._PipeLoader._start
+    start = bulk._Loader._start
 
-    def counted(self: bulk._PipeLoader) -> None:
+    def counted(self: bulk._Loader) -> None:
         started.append(1)
         start(self)
 
-    monkeypatch.setattr(bulk._PipeLoader, "_CHUNK", 50)
-    monkeypatch.setattr(bulk._PipeLoader, "_start", counted)
+    monkeypatch.setattr(bulk._Loader, "CHUNK", 4000)
+    monkeypatch.setattr(bulk._Loader, "_start", counted)
     return started
 
 
@@ -812,15 +812,15 @@ def test_two_statements_whose_iris_hash_alike_are_no_text_clash(
 
 
 def _whole_loads_counted(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
-    """The files each whole-file load was given (bulk._PipeLoader.load_files)."""
+    """The files each whole-file load was given (bulk._Loader.load_files)."""
     calls: list[list[str]] = []
-    load_files = bulk._PipeLoader.load_files
+    load_files = bulk._Loader.load_files
 
-    def counted(self: bulk._PipeLoader, paths: list[Path]) -> None:
+    def counted(self: bulk._Loader, paths: list[Path]) -> None:
         calls.append([p.name for p in paths])
         load_files(self, paths)
 
-    monkeypatch.setattr(bulk._PipeLoader, "load_files", counted)
+    monkeypatch.setattr(bulk._Loader, "load_files", counted)
     return calls
 
 
@@ -904,21 +904,22 @@ def test_a_file_the_feeder_cannot_send_whole_refuses_the_batch_and_writes_nothin
     never committed as if the rest of the file were not there."""
     import os
 
-    sendfile, calls = os.sendfile, []
+    pread, calls = os.pread, []
     whole_lines = (corpus / "nquads" / "corpus.nq").read_bytes()[:60_000].rfind(b"\n") + 1
 
-    def failing(out: int, src: int, offset: int, count: int) -> int:
+    def failing(fd: int, count: int, offset: int) -> bytes:
         calls.append(offset)
-        if len(calls) < 2:  # whole lines (within a pipe's 64 KB): valid N-Quads so far
-            return sendfile(out, src, offset, min(count, whole_lines))
+        if len(calls) < 2:  # whole lines: valid N-Quads so far, loaded as chunks
+            return pread(fd, min(count, whole_lines), offset)
         if fault == "an I/O error":
             raise OSError(5, "Input/output error")
-        return 0  # the end of a file that was longer when it was measured
+        return b""  # the end of a file that was longer when it was measured
 
     store = tmp_path / "s"
     with EmbeddedStore.open_write(store) as s:
         s.raw()  # created, empty
-    monkeypatch.setattr(os, "sendfile", failing)
+    monkeypatch.setattr(bulk._Loader, "CHUNK", 4000)
+    monkeypatch.setattr(os, "pread", failing)
     with pytest.raises(StoreError, match="the store refused the ingest"):
         _ingest(store, [corpus / "nquads" / "corpus.nq"], True, monkeypatch)
     assert len(calls) == 2
@@ -930,15 +931,101 @@ def test_a_file_that_grows_while_it_is_loaded_whole_refuses_the_batch(
 ) -> None:
     """The checks read more of a file than the loader was given (the file grew): the
     batch is refused, since what was checked is not what was loaded."""
-    checked_bytes = bulk._PipeLoader.checked_bytes
+    checked_bytes = bulk._Loader.checked_bytes
 
-    def more(self: bulk._PipeLoader, n: int) -> None:
+    def more(self: bulk._Loader, n: int) -> None:
         checked_bytes(self, n + 1)
 
-    monkeypatch.setattr(bulk._PipeLoader, "checked_bytes", more)
+    monkeypatch.setattr(bulk._Loader, "checked_bytes", more)
     store = tmp_path / "s"
     with EmbeddedStore.open_write(store) as s:
         s.raw()  # created, empty
     with pytest.raises(StoreError, match="did a file change"):
         _ingest(store, [corpus / "nquads" / "corpus.nq"], True, monkeypatch)
     assert _quads(store) == set()
+
+
+def _chunks_counted(monkeypatch: pytest.MonkeyPatch, size: int) -> list[int]:
+    """Give the loader chunks of about *size* bytes; list the bytes of each chunk."""
+    chunks: list[int] = []
+    put = bulk._Loader._put
+
+    def counted(self: bulk._Loader, chunk: bytes | None) -> None:
+        if chunk is not None:
+            chunks.append(len(chunk))
+        put(self, chunk)
+
+    monkeypatch.setattr(bulk._Loader, "CHUNK", size)
+    monkeypatch.setattr(bulk, "_BLOCK", 8192)  # blocks of the files read, smaller than that
+    monkeypatch.setattr(bulk._Loader, "_put", counted)
+    return chunks
+
+
+@pytest.mark.parametrize("into", ["a new store (files whole)", "a store with the seed"])
+@pytest.mark.parametrize("what", ["yaml", "nquads"])
+def test_a_batch_loaded_in_many_chunks_stores_what_the_ordinary_path_stores(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, what: str, into: str
+) -> None:
+    """Many small bulk_load calls, two at a time, add up to the same store."""
+    files = [corpus / "yaml"] if what == "yaml" else [corpus / "nquads" / "corpus.nq"]
+    ref, fast = tmp_path / "ref", tmp_path / "fast"
+    if into == "a store with the seed":
+        _ingest(ref, [ROOT / "seeds"], False, monkeypatch)
+        _ingest(fast, [ROOT / "seeds"], False, monkeypatch)
+    _ingest(ref, files, False, monkeypatch)
+    chunks = _chunks_counted(monkeypatch, 50_000)
+    _ingest(fast, files, True, monkeypatch)
+    assert len(chunks) > 10 and max(chunks) < 2 * 50_000
+    if what == "nquads":
+        assert sum(chunks) == files[0].stat().st_size  # the corpus holds no content hash
+    assert _quads(fast, hashes=False) == _quads(ref, hashes=False)
+
+
+def _blank_graph(graph: str, topics: int) -> str:
+    """A document whose statement is about a blank node named in its first and last
+    lines, with *topics* filler lines between them."""
+    doc = _doc(f"<{ID}{graph}> <https://schema.org/about> _:topic <{ID}{graph}> .")
+    doc = doc.replace("document/d1", graph).replace("statement/s1", f"statement/{graph}")
+    doc = doc.replace("report/s1", f"report/{graph}")
+    filler = "".join(f'_:topic <http://www.w3.org/2000/01/rdf-schema#comment> "note {i}" '
+                     f"<{ID}{graph}> .\n" for i in range(topics))
+    return doc + filler
+
+
+@pytest.mark.parametrize("into", ["a new store (files whole)", "a store with the seed"])
+def test_a_graph_whose_blank_node_spans_several_chunks_keeps_it_one_node(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, into: str
+) -> None:
+    """Each bulk_load call names blank nodes afresh: the chunks end where graphs end, so
+    a document's blank node stays one node, even in a document larger than a chunk."""
+    import pyoxigraph as ox
+
+    (tmp_path / "in").mkdir()
+    dump = tmp_path / "in" / "dump.nq"
+    dump.write_text(_blank_graph("document/d1", 30) + _blank_graph("document/d2", 400)
+                    + _blank_graph("document/d3", 30))
+    store = tmp_path / "s"
+    if into == "a store with the seed":
+        _ingest(store, [ROOT / "seeds"], False, monkeypatch)
+    chunks = _chunks_counted(monkeypatch, 4_000)
+    _ingest(store, [dump], True, monkeypatch)
+    assert len(chunks) >= 2  # d2 (40 kB) is held until it ends, never cut
+    raw = ox.Store.read_only(str(store / "oxigraph"))
+    for graph, lines in (("d1", 32), ("d2", 402), ("d3", 32)):
+        g = ox.NamedNode(f"{ID}document/{graph}")
+        blanks = [q.subject for q in raw.quads_for_pattern(None, None, None, g)
+                  if isinstance(q.subject, ox.BlankNode)]
+        blanks += [q.object for q in raw.quads_for_pattern(None, None, None, g)
+                   if isinstance(q.object, ox.BlankNode)]
+        assert len(blanks) == lines - 1 and len(set(blanks)) == 1, graph
+
+
+def test_a_chunk_ends_at_its_last_line_unless_it_names_a_blank_node_then_where_a_graph_ends(
+) -> None:
+    a = b"<http://e/s> <http://e/p> <http://e/o> <http://e/a> .\n"
+    b = b"<http://e/s> <http://e/p> <http://e/o> <http://e/b> .\n"
+    blank_b = b"_:x <http://e/p> <http://e/o> <http://e/b> .\n"
+    assert bulk._graph_cut(a + b + b) == len(a + b + b)  # no blank node: anywhere
+    assert bulk._graph_cut(a + a + blank_b + b) == len(a + a)  # before graph b's lines
+    assert bulk._graph_cut(blank_b + b + b"# a comment\n" + b) == 0  # all graph b
+    assert bulk._graph_cut(a + blank_b + b"\n" + b) == len(a)  # blank lines are no graph
