@@ -1029,3 +1029,36 @@ def test_a_chunk_ends_at_its_last_line_unless_it_names_a_blank_node_then_where_a
     assert bulk._graph_cut(a + a + blank_b + b) == len(a + a)  # before graph b's lines
     assert bulk._graph_cut(blank_b + b + b"# a comment\n" + b) == 0  # all graph b
     assert bulk._graph_cut(a + blank_b + b"\n" + b) == len(a)  # blank lines are no graph
+
+
+def test_the_converting_processes_have_ended_before_the_batch_is_checked_and_committed(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The YAML files are converted in two processes; once the last file is read they
+    end, instead of holding their memory while the batch is checked and committed."""
+    import multiprocessing
+    import os
+
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("the conversion runs in this process with one core")
+    seen: list[int] = []
+    check = bulk._check_batch
+
+    def counted(*args: object) -> None:
+        seen.append(len(multiprocessing.active_children()))
+        check(*args)
+
+    monkeypatch.setattr(bulk, "_check_batch", counted)
+    files = sorted((corpus / "yaml").glob("*.yaml"))
+    assert len(files) >= 3  # enough for the converting processes
+    converting: list[int] = []
+    graphs = bulk._yaml_graphs
+
+    def reading(*args: object) -> object:
+        converting.append(len(multiprocessing.active_children()))
+        return graphs(*args)
+
+    monkeypatch.setattr(bulk, "_yaml_graphs", reading)
+    _ingest(tmp_path / "s", files, True, monkeypatch)
+    assert converting and min(converting) == 2  # converted in two other processes
+    assert seen == [0]  # which had ended when the batch was checked

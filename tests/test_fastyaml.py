@@ -45,6 +45,21 @@ def test_generated_corpus_converts_exactly(tmp_path: Path) -> None:
         assert _fast(path) == _reference(path)
 
 
+def test_a_corpus_converted_with_a_small_slug_memory_converts_exactly_and_keeps_it_small(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The remembered slugs are forgotten once there are too many (a converting process
+    sees every term of a batch): the conversion is the same, the memory bounded."""
+    from provenance import fastyaml
+
+    generate_corpus(tmp_path, 200, seed=3, formats=["yaml"], docs_per_file=30)
+    monkeypatch.setattr(fastyaml, "_SLUGS", {})
+    monkeypatch.setattr(fastyaml, "_SLUGS_HELD", 50)
+    for path in sorted((tmp_path / "yaml").glob("*.yaml")):
+        assert _fast(path) == _reference(path)
+        assert 0 < len(fastyaml._SLUGS) <= 50
+
+
 HAND = """\
 document: {id: d1, publisher: pub, title: "A \\"quoted\\" title", published: 2024-02-03,
            url: "https://example.org/a", type: PressRelease}
