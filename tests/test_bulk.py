@@ -1062,3 +1062,41 @@ def test_the_converting_processes_have_ended_before_the_batch_is_checked_and_com
     _ingest(tmp_path / "s", files, True, monkeypatch)
     assert converting and min(converting) == 2  # converted in two other processes
     assert seen == [0]  # which had ended when the batch was checked
+
+
+@pytest.mark.parametrize("into", ["a new store", "a store with the seed"])
+def test_a_yaml_batch_is_loaded_with_its_hashes_and_pending_as_a_whole_only_into_an_empty_store(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, into: str
+) -> None:
+    """Before the commit, the new graphs hold their content hashes already (the commit's
+    transaction need not insert them), and an empty store's load is pending as a whole
+    (the commit need not remove a list of its graphs)."""
+    import pyoxigraph as ox
+
+    store = tmp_path / "s"
+    if into == "a store with the seed":
+        _ingest(store, [ROOT / "seeds"], False, monkeypatch)
+    seen: dict[str, object] = {}
+    write = bulk._write
+
+    def committing(opened: EmbeddedStore, graphs: list, *args: object) -> list:
+        raw = opened.raw()
+        pending = ox.NamedNode(bulk.PENDING)
+        seen["pending"] = {q.subject.value for q in raw.quads_for_pattern(None, None, None,
+                                                                          pending)}
+        seen["hashed"] = {q.graph_name.value for q in raw.quads_for_pattern(
+            None, ox.NamedNode(PT + "contentHash"), None, None)}
+        seen["new"] = {g.name for g in graphs}
+        return write(opened, graphs, *args)
+
+    monkeypatch.setattr(bulk, "_write", committing)
+    results = _ingest(store, [corpus / "yaml"], True, monkeypatch)
+    new = seen["new"]
+    assert {r.status for r in results} == {"added"}
+    assert seen["hashed"] >= new  # type: ignore[operator]
+    assert seen["pending"] == ({bulk.EVERYTHING} if into == "a new store" else new)
+    reader = EmbeddedStore.open_read(store)
+    try:
+        assert set(reader.graph_hashes()) >= new  # type: ignore[operator]
+    finally:
+        reader.close()
