@@ -834,6 +834,10 @@ def bulk_ingest(store: Any, files: Sequence[Path],
             content = digest.result()
             for name, g in mine.items():
                 g.content_hash = graph_hash(content, name)
+                if name not in known:  # loaded, pending as its graph is: not in the commit
+                    loader.write_last(_line((name, _HASH, g.content_hash, LITERAL, None, None),
+                                            name))
+                    g.hash_loaded = True
         converted.close()  # the converting processes end (0.44 GB at 1M), not at the return
         loader.close_input()  # the loader finishes its last batch while the checks run
         new = {g.name for g in graphs.values() if g.name not in known}
@@ -914,6 +918,8 @@ class _Loader:
         self.stop = threading.Event()
         self.foreign = False  # whole files held content hashes: the commit drops them
         self.all_pending = False  # EVERYTHING is pending: graphs are not listed one by one
+        self.last: list[str] = []  # lines the feeder loads after the files (write_last)
+        self.last_ready = threading.Event()
         self.checked = 0  # bytes of the whole files the checks have read
         self.fed = 0  # and the feeder has read
         self.total = 0  # bytes of the whole files
@@ -954,7 +960,10 @@ class _Loader:
                             self._add(data)
                     if self.pieces and not self.pieces[-1].endswith(b"\n"):
                         self._add(b"\n")  # the next file's first line must not join
+                self.last_ready.wait()  # the lines to load last (close_input), or a stop
                 if not self.stop.is_set():
+                    if self.last:
+                        self._add("".join(self.last).encode("utf-8"))
                     self._flush(final=True)
             except OSError as exc:  # a file could not be read: never a load cut short
                 if self.error is None:
@@ -1007,6 +1016,14 @@ class _Loader:
         self.size += len(line)
         if self.size >= self.threshold:
             self._flush()
+
+    def write_last(self, line: str) -> None:
+        """A line of a new graph known only once its file is read (its content hash):
+        loaded after the whole files, or with the lines written."""
+        if self.feeder is not None:
+            self.last.append(line)
+        else:
+            self.write(line)
 
     def send(self, block: bytes) -> None:
         """Whole lines of N-Quads, all of new graphs (announced with :meth:`graph`)."""
@@ -1122,7 +1139,8 @@ class _Loader:
     def close_input(self) -> None:
         """Send what is left: the loader then finishes on its own."""
         if self.feeder is not None:
-            return  # the feeder ends the input once the files are read
+            self.last_ready.set()  # the feeder ends the input once it has loaded them
+            return
         if self.lines or self.pieces or self.unlisted:
             self._flush(final=True)
         self._close()
@@ -1142,6 +1160,7 @@ class _Loader:
         Without *drop*, what was loaded stays listed as pending, which the store's next
         opening for writing drops."""
         self.stop.set()  # whole files: the feeder stops within a chunk
+        self.last_ready.set()
         with self.progress:
             self.progress.notify()
         self._join()
@@ -1290,7 +1309,7 @@ def _write(store: Any, graphs: list[_Graph], known: dict[str, str], result_type:
     commit = [f"DROP SILENT GRAPH <{PENDING}>"] if new else []
     hashes = " ".join(
         f"GRAPH <{g.name}> {{ <{g.name}> <{_HASH}> {_sparql_literal(g.content_hash)} }}"
-        for g in new if not g.hash_loaded)
+        for g in new if not g.hash_loaded or drop_hashes)  # (dropped first, with the file's)
     if hashes:  # (a transaction holds about 1.2 kB a quad: those loaded are not in it)
         commit.insert(0, f"INSERT DATA {{ {hashes} }}")
     if writes:
