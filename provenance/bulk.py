@@ -388,7 +388,11 @@ class _Graph:
     # the batch's own sets took them (bulk_ingest)
     declares: set[str] | None = None
     needs: dict[str, str] | None = None
-    hash_loaded: bool = False  # its content hash went to the loader with its quads
+
+
+def _hash_line(g: _Graph) -> str:
+    """The N-Quads line of a new graph's content hash."""
+    return _line((g.name, _HASH, g.content_hash, LITERAL, None, None), g.name)
 
 
 def _escape(text: str) -> str:
@@ -784,9 +788,7 @@ def bulk_ingest(store: Any, files: Sequence[Path],
                             write(_line(q, g.name))
                             index.add(g.name, q)
                     if fresh:  # loaded with the graph, pending as it is: not in the commit
-                        write(_line((g.name, _HASH, g.content_hash, LITERAL, None, None),
-                                    g.name))
-                        g.hash_loaded = True
+                        write(_hash_line(g))
                     checker.spill()
                 megabytes(path.stat().st_size)
                 continue
@@ -835,9 +837,7 @@ def bulk_ingest(store: Any, files: Sequence[Path],
             for name, g in mine.items():
                 g.content_hash = graph_hash(content, name)
                 if name not in known:  # loaded, pending as its graph is: not in the commit
-                    loader.write_last(_line((name, _HASH, g.content_hash, LITERAL, None, None),
-                                            name))
-                    g.hash_loaded = True
+                    loader.write_last(_hash_line(g))
         converted.close()  # the converting processes end (0.44 GB at 1M), not at the return
         loader.close_input()  # the loader finishes its last batch while the checks run
         new = {g.name for g in graphs.values() if g.name not in known}
@@ -1307,10 +1307,13 @@ def _write(store: Any, graphs: list[_Graph], known: dict[str, str], result_type:
                            else "replaced" if g.name in writing else "unchanged", g.triples)
                for g in graphs]
     commit = [f"DROP SILENT GRAPH <{PENDING}>"] if new else []
-    hashes = " ".join(
-        f"GRAPH <{g.name}> {{ <{g.name}> <{_HASH}> {_sparql_literal(g.content_hash)} }}"
-        for g in new if not g.hash_loaded or drop_hashes)  # (dropped first, with the file's)
-    if hashes:  # (a transaction holds about 1.2 kB a quad: those loaded are not in it)
+    if new and drop_hashes:
+        # The new graphs' hashes were loaded with them (bulk_ingest), so the commit's
+        # transaction (about 1.2 kB a quad) need not hold them; unless the files held
+        # hashes of their own, which the commit drops first, with the loaded ones.
+        hashes = " ".join(
+            f"GRAPH <{g.name}> {{ <{g.name}> <{_HASH}> {_sparql_literal(g.content_hash)} }}"
+            for g in new)
         commit.insert(0, f"INSERT DATA {{ {hashes} }}")
     if writes:
         from .store import _update_text
