@@ -30,7 +30,6 @@ No library keeps such a cache of derived answers, hence this module.
 
 from __future__ import annotations
 
-import json
 import marshal
 import sqlite3
 from collections.abc import Callable, Collection, Iterable, Iterator
@@ -39,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from ._names import IRI
-from .output import JSONText, row_text
+from .output import JSONText, row_text, text_row
 
 __all__ = ["Answers", "terms_of", "LIMIT", "SHARE", "recompute_limit"]
 
@@ -433,7 +432,7 @@ def _load(blob: bytes, decode: bool) -> dict[str, Any] | JSONText | None:
     depth, text = kept
     if not decode:
         return JSONText(text, depth)
-    return json.loads(text)  # type: ignore[no-any-return]  # the indentation is whitespace
+    return text_row(text)  # type: ignore[no-any-return]  # the indentation is whitespace
 
 
 def _chunks(terms: set[str]) -> Iterable[str]:
