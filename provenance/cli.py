@@ -8,6 +8,7 @@ codes in one place (:class:`_Group`). Heavy imports happen inside commands so th
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -80,11 +81,23 @@ class _Group(click.Group):
         except ProvenanceError as exc:
             raise _Exit(_one_line(str(exc)), exc.exit_code) from None
         except BrokenPipeError:
-            # The reader went away (`| head`): click ends the command quietly with exit
-            # code 1, as Python's documentation advises (not the 2 of an OSError below)
-            raise
+            # Before the OSError below (that would be exit code 2), and not left to click
+            # (which exits with 1): the same quiet 0 for every command, see _reader_gone
+            _reader_gone()
+            raise click.exceptions.Exit(0) from None
         except OSError as exc:
             raise _Exit(f"{exc.filename or 'input'}: {exc.strerror or exc}", 2) from None
+
+
+def _reader_gone() -> None:
+    """The reader of standard output went away (`provenance report | head`). That is
+    not a failure: it had what it wanted, and a pipeline run with ``set -o pipefail``
+    must not fail for it. So every command then exits with 0, without a traceback;
+    what is still to be written (the flush at exit) goes to /dev/null."""
+    import io
+
+    with suppress(OSError, io.UnsupportedOperation):  # (no file descriptor: a test's)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _one_line(message: str) -> str:
@@ -606,10 +619,6 @@ def main() -> None:
         if _TERMINATED:  # click has said "Aborted!"; the code a shell expects of SIGTERM
             sys.exit(128 + _TERMINATED[0])
         raise
-    except BrokenPipeError:
-        # A closed pipe click did not see (within a command it exits with 1 itself):
-        # silence the flush at exit and leave without a traceback.
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except BrokenPipeError:  # a closed pipe met outside a command (see _reader_gone)
+        _reader_gone()
         sys.exit(0)

@@ -121,14 +121,7 @@ def export_command(
     from .export import export, select
 
     source = select(state.tracker(), statements, document, by)  # type: ignore[arg-type]
-    try:
-        with _output(output) as out:
-            export(source, fmt, out)
-    except BrokenPipeError:
-        if output is not None:
-            raise
-        # The reader stopped early (`... | head`): not a failure of the export.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return
+    with _output(output) as out:  # (a reader that stops early: see cli._reader_gone)
+        export(source, fmt, out)
     if output is not None:
         click.echo(f"wrote {output} ({fmt}, {output.stat().st_size:,} bytes)", err=True)

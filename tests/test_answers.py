@@ -633,7 +633,7 @@ def test_a_report_whose_printing_fails_still_keeps_its_answers(
 
     monkeypatch.setattr("provenance.cli._echo", closed)
     result = CliRunner().invoke(main, ["--store", str(path), "report"])
-    assert isinstance(result.exception, BrokenPipeError)
+    assert result.exit_code == 0 and result.stderr == ""
     assert [w.proc.returncode for w in started] == [0]
     assert [row for row in _kept_rows(path) if row[0] == "report"]
 

@@ -425,6 +425,27 @@ def test_a_read_command_without_a_store_says_how_to_make_one(
 # ------------------------------------------------------------------ the installed script
 
 
+@pytest.mark.parametrize("command", [
+    ["report"], ["report", "--format", "csv"], ["single-source"], ["statements"], ["sources"],
+    ["origin", BLINKEN], ["chain", BLINKEN], ["impact", "mfa-press"],
+    ["sparql", "SELECT * WHERE { ?s ?p ?o }"], ["export", "--format", "trig"],
+])
+def test_a_reader_that_stops_reading_ends_every_command_quietly_with_exit_0(
+    store: Path, command: list[str]
+) -> None:
+    """`provenance report | head`: the reader had what it wanted, which is no failure
+    (a pipeline under `set -o pipefail` must not fail for it), and no traceback."""
+    import cliproc
+
+    proc = subprocess.Popen(cliproc.command(store, *command), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=cliproc.env())
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # gone before the first row: the first write fails
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 0, err
+    assert err == ""
+
+
 def test_the_installed_console_script_answers_from_an_on_disk_store(tmp_path: Path) -> None:
     script = shutil.which("provenance")
     if script is None:
