@@ -586,7 +586,8 @@ def impact(state: _State, source: str, by: str, fmt: str | None) -> None:
     Example:
       provenance impact tass
     """
-    rows = state.tracker().impact(source, by=by)  # type: ignore[arg-type]
+    with state.tracker() as tracker:  # closed: the tables it keeps are written first
+        rows = tracker.impact(source, by=by)  # type: ignore[arg-type]
     _echo(rows, fmt, columns=["statement", "effect", "independent_sources", "text"])
 
 

@@ -556,7 +556,11 @@ def _rebuild(path: Path, db: sqlite3.Connection | None) -> sqlite3.Connection | 
 
 
 def forget(folder: Path) -> None:
-    """Drop the index of the store in *folder* (after an update it cannot follow)."""
+    """Drop the index of the store in *folder* (after an update it cannot follow), and
+    the whole-store tables kept with it (:mod:`provenance.tables`)."""
+    from . import tables
+
+    tables.forget(folder)
     path = folder / FILE
     if not path.exists():
         return

@@ -286,14 +286,15 @@ def load_projection(backend: Backend, statements: Iterable[str] | None = None) -
 
 
 def load_citations(
-    backend: Backend, statements: Iterable[str] | None = None
+    backend: Backend, statements: Iterable[str] | None = None, keep_tables: bool = False
 ) -> tuple[Citations, dict[str, StatementInfo]]:
     """What :func:`load_projection` fetches, as plain :class:`~provenance.fastgraph.Citations`.
 
     The same queries and the same roots, without networkx: the fast path of the
     questions about one statement, and of the whole-store questions. The whole
     store's statement infos, read from the citation index, have texts but no triples
-    (:func:`statement_infos` has both).
+    (:func:`statement_infos` has both). *keep_tables*: the whole store's tables, if
+    they are built, are kept on disk for the next process (:mod:`provenance.tables`).
     """
     from .fastgraph import Citations
 
@@ -302,7 +303,7 @@ def load_citations(
     if wanted is not None and not wanted:
         return c, {}
     if wanted is None:
-        built = _indexed_facts(backend)
+        built = _indexed_facts(backend, keep_tables)
         if built is not None:
             return built[0], built[1]
         return _stream_citations(backend, c)
@@ -338,9 +339,15 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _indexed_facts(backend: Backend) -> _Built | None:
+def _indexed_facts(backend: Backend, keep: bool = False) -> _Built | None:
     """The whole store's citations, statements and sources, built from the citation
-    index (embedded stores) once per open store."""
+    index (embedded stores) once per open store, or read back where they were kept for
+    the store as it is (:mod:`provenance.tables`). *keep*: built ones are kept.
+
+    Only the questions whose answers are not kept keep them (``impact``): writing them
+    costs a few seconds (a million statements: 3.6 s for marshal, 2 s to write, on
+    another thread), which the questions with kept answers would pay for nothing."""
+    from . import tables
     from .store import EmbeddedStore
 
     if not isinstance(backend, EmbeddedStore):
@@ -357,17 +364,27 @@ def _indexed_facts(backend: Backend) -> _Built | None:
         # the store is closed (EmbeddedStore.close), unless the program froze objects
         # of its own (gc.freeze is the process's, not ours to undo then).
         with collector_paused():
-            builder = _Builder()
-            feed(backend.raw(), backend.path, backend._visible, builder.add, builder.clear,
-                 backend.index_hashes(), whole=False)
-            built = builder.result()
-            if builder.unsure:
-                _relabel(backend, builder.unsure, built[2])
-            del builder
+            hashes = backend.index_hashes()
+            stamp = tables.stamp(backend.raw(), hashes)
+            built = tables.load(backend.path, stamp)
+            if built is None:
+                builder = _Builder()
+                feed(backend.raw(), backend.path, backend._visible, builder.add,
+                     builder.clear, hashes, whole=False)
+                built = builder.result()
+                if builder.unsure:
+                    _relabel(backend, builder.unsure, built[2])
+                del builder
+                backend._unkept = stamp  # type: ignore[attr-defined]
             if gc.get_freeze_count() == 0:
                 gc.freeze()
                 backend._froze = True  # type: ignore[attr-defined]
         backend._indexed = built  # type: ignore[attr-defined]
+    stamp = getattr(backend, "_unkept", None)
+    if keep and stamp is not None:
+        backend._unkept = None  # type: ignore[attr-defined]
+        backend._tables_writer = tables.save(  # type: ignore[attr-defined]
+            backend.path, stamp, built)
     return built
 
 

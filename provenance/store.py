@@ -140,7 +140,8 @@ def _update_text(writes: Sequence[GraphWrite]) -> str:
 
 # What a store folder may hold besides its database (the citation index is :mod:`.index`).
 _STORE_FILES = {"oxigraph", "lock", "db.lock", "citations.sqlite", "citations.sqlite-journal",
-                "citations.sqlite-wal", "citations.sqlite-shm"}
+                "citations.sqlite-wal", "citations.sqlite-shm", "citations.tables",
+                "citations.tables.part"}
 # What a bulk load that was killed leaves behind: its N-Quads file in the store folder
 # (:func:`provenance.bulk.bulk_ingest`) and Oxigraph's SST files in the database.
 _BULK_LEFTOVERS = (("", re.compile(r"bulk-[^/]*\.nq")), ("oxigraph", re.compile(r"bulk-\d+\.sst")))
@@ -417,6 +418,11 @@ class EmbeddedStore(Backend):
     def drop_tables(self) -> None:
         """Let the whole-store tables go (projection.py): built again if asked for."""
         self._indexed = None
+        self._unkept = None  # (the tables go: nothing to keep of them)
+        writer = getattr(self, "_tables_writer", None)
+        if writer is not None:  # those it keeps are of the store as this reader sees it
+            writer.join()
+            self._tables_writer = None
         if getattr(self, "_froze", False):
             import gc
 

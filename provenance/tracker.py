@@ -453,7 +453,10 @@ class Tracker:
         from . import fastgraph as fg
 
         self._progress(0, 0, "reading the store's citations")
-        cits, infos = load_citations(self.backend, None)
+        # No answers are kept for impact (each source is a question of its own): the
+        # tables are, so the next source's impact reads them back (a million
+        # statements: 28 s instead of 50 s)
+        cits, infos = load_citations(self.backend, None, keep_tables=True)
         # Only statements whose subgraph holds a report by the source can change.
         mine = {r for r, src in cits.source.items() if src == source}
         local = all(

@@ -32,7 +32,7 @@ def _loaded(path: Path, use_index: bool, monkeypatch: pytest.MonkeyPatch) -> Any
     then what they are read from the store), and from the tables."""
     with monkeypatch.context() as m:
         if not use_index:
-            m.setattr(projection, "_indexed_facts", lambda backend: None)
+            m.setattr(projection, "_indexed_facts", lambda backend, keep=False: None)
             m.setattr(projection, "_indexed_source_iris", lambda backend: None)
         store = EmbeddedStore.open_read(path)
         listed = projection.load_sources(store)
