@@ -13,7 +13,7 @@ references keeping one string object per IRI, as the builder made them.
 
 They are used only while the store's graphs and their content hashes (the ones the
 index trusts, :func:`provenance.index.hash_table`) are exactly those they were built
-from, which a digest of that table records: any ingest, replacement or removal
+from, by the same code, which a digest of both records: any ingest, replacement or removal
 changes it, and the tables are then built again. ``sparql --update`` may change a
 graph without its hash; it drops this file with the index (:func:`forget`). Like the
 index, derived data: a missing, damaged, or foreign file (another Python, another
@@ -30,6 +30,7 @@ which is what the builder does already.
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import marshal
 import mmap
@@ -68,8 +69,27 @@ def stamp(store: Any, hashes: tuple[dict[str, str], list[Any]]) -> bytes | None:
         return None
     h = hashlib.blake2b(digest_size=_KEY)
     h.update(f"{_FORMAT} {marshal.version} {sys.version_info[:2]}\n".encode())
+    h.update(_code())
     for g, content in sorted(hashes[0].items()):
         h.update(f"{g}\t{content}\n".encode())
+    return h.digest()
+
+
+@functools.cache
+def _code() -> bytes:
+    """The digest of the code that builds the tables: tables built by another version of
+    it (an upgrade, a fix) are built again, even where their layout is the same."""
+    from . import fastgraph, index, projection
+
+    h = hashlib.blake2b(digest_size=_KEY)
+    for module in (fastgraph, index, projection, sys.modules[__name__]):
+        try:
+            h.update(Path(module.__file__ or "").read_bytes())
+        except OSError:  # no source beside the module (a frozen build): its version
+            from importlib.metadata import PackageNotFoundError, version
+
+            with suppress(PackageNotFoundError):
+                h.update(version("provenance-tracker").encode())
     return h.digest()
 
 
