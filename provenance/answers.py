@@ -75,6 +75,33 @@ def terms_of(a: Any) -> list[str]:
     return list(a.subgraph.terms())  # the statement's own terms, with it
 
 
+def _this_code(db: sqlite3.Connection) -> bool:
+    """Whether the answers kept in *db* are this code's. Answers another version
+    computed (an upgrade, a fix) would be served as this one's while the graphs stay
+    the same: they are dropped, every kind, and this code noted. False where that
+    cannot be done (a folder that cannot be written): the answers are then computed,
+    not read."""
+    from ._code import digest
+
+    mine = digest()
+    try:
+        noted = db.execute("SELECT value FROM meta WHERE key = 'answers'").fetchone()
+        if noted is not None and noted[0] == mine:
+            return True
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute("DELETE FROM answer")
+            db.execute("DELETE FROM touched")
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('answers', ?)", (mine,))
+            db.execute("COMMIT")
+        except sqlite3.Error:
+            db.execute("ROLLBACK")
+            raise
+    except sqlite3.Error:
+        return False
+    return True
+
+
 class Answers:
     """One kind of whole-store answer (``single`` or ``report``) of an embedded store."""
 
@@ -101,6 +128,10 @@ class Answers:
             backend.drop_index_hashes()
             return None
         if db is None:
+            backend.drop_index_hashes()
+            return None
+        if not _this_code(db):
+            db.close()
             backend.drop_index_hashes()
             return None
         file = db.execute("PRAGMA database_list").fetchone()[2]  # '' for one in memory

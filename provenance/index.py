@@ -210,9 +210,10 @@ def hash_table(store: Any, visible: Iterable[Any] | None) -> Hashes:
 # print: older versions rebuild an index of a version they do not know.
 # 7: rows in two blobs (`facts` and `more`, see _split); a row whose `more` is NULL
 # is whole in `facts`, as version 6 wrote it.
-_VERSION = 7
+# 8: the `meta` table, which notes the code that computed the kept answers.
+_VERSION = 8
 _PAGE = 16384
-_TABLES = ("graph", "pending", "answer", "touched")
+_TABLES = ("graph", "pending", "answer", "touched", "meta")
 _SCHEMA = (
     # A graph's facts, in one or more parts (a bulk load writes them as they stream).
     "CREATE TABLE IF NOT EXISTS graph (name TEXT NOT NULL, hash TEXT NOT NULL, "
@@ -228,6 +229,9 @@ _SCHEMA = (
     # Terms of the graphs that changed since the answers were last brought up to date
     # (subjects and objects of their facts, before and after the change).
     "CREATE TABLE IF NOT EXISTS touched (term TEXT PRIMARY KEY) WITHOUT ROWID",
+    # What the kept answers depend on besides the graphs: the code that computed them
+    # (key 'answers', value provenance._code.digest()).
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL)",
 )
 
 
@@ -262,11 +266,12 @@ def _open(path: Path, retry: bool = True) -> sqlite3.Connection | None:
         return None
     try:
         version = db.execute("PRAGMA user_version").fetchone()[0]
-        if version in (2, 3, 4, 5, 6):
+        if version in (2, 3, 4, 5, 6, 7):
             # Kept answers came in 3, as JSON text in 4; rows laid flat in 5. The graph
             # rows are converted, not read again from the store (17 minutes at 10^6 statements).
             # Version 5 differs from 6 only in the kept answers written later; version 7
-            # splits each row in two (21 s at 10^6 statements, once).
+            # splits each row in two (21 s at 10^6 statements, once); 8 adds `meta` (the
+            # answers kept before it are dropped then: no code is noted for them).
             db.execute("BEGIN IMMEDIATE")
             try:
                 for table in ("graph", "pending"):

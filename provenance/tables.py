@@ -30,7 +30,6 @@ which is what the builder does already.
 from __future__ import annotations
 
 import fcntl
-import functools
 import hashlib
 import marshal
 import mmap
@@ -40,6 +39,8 @@ import threading
 from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from . import _code
 
 if TYPE_CHECKING:
     from .fastgraph import Citations
@@ -69,27 +70,9 @@ def stamp(store: Any, hashes: tuple[dict[str, str], list[Any]]) -> bytes | None:
         return None
     h = hashlib.blake2b(digest_size=_KEY)
     h.update(f"{_FORMAT} {marshal.version} {sys.version_info[:2]}\n".encode())
-    h.update(_code())
+    h.update(_code.digest())
     for g, content in sorted(hashes[0].items()):
         h.update(f"{g}\t{content}\n".encode())
-    return h.digest()
-
-
-@functools.cache
-def _code() -> bytes:
-    """The digest of the code that builds the tables: tables built by another version of
-    it (an upgrade, a fix) are built again, even where their layout is the same."""
-    from . import fastgraph, index, projection
-
-    h = hashlib.blake2b(digest_size=_KEY)
-    for module in (fastgraph, index, projection, sys.modules[__name__]):
-        try:
-            h.update(Path(module.__file__ or "").read_bytes())
-        except OSError:  # no source beside the module (a frozen build): its version
-            from importlib.metadata import PackageNotFoundError, version
-
-            with suppress(PackageNotFoundError):
-                h.update(version("provenance-tracker").encode())
     return h.digest()
 
 

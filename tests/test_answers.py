@@ -667,3 +667,52 @@ def test_answers_that_could_not_be_kept_are_said_so_once_the_rows_are_printed(
     result = CliRunner().invoke(main, ["--store", str(path), "sources"])
     assert result.exit_code == 0 and "answers of `sources` could not be kept" in result.stderr
     assert not _kept_rows(path)
+
+
+def _tamper(path: Path, code: bytes | None) -> None:
+    """Change every kept single-source answer (as another version might have computed
+    it), and note *code* as the code that kept them (None: leave the note)."""
+    with contextlib.closing(sqlite3.connect(path / index.FILE)) as db:
+        db.execute("UPDATE answer SET row = ? WHERE kind = 'single'",
+                   (marshal.dumps((None, '{"statement": "made up"}')),))
+        if code is not None:
+            db.execute("UPDATE meta SET value = ? WHERE key = 'answers'", (code,))
+        db.commit()
+
+
+def test_answers_kept_by_another_version_of_the_code_are_computed_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An upgrade (or a fix) may answer differently on the same graphs: what an older
+    version kept must not be served as this one's answer."""
+    path = _eight_documents(tmp_path)
+    fresh = _answers(path, False, monkeypatch)
+    assert _answers(path, True, monkeypatch) == fresh  # computed, then kept
+    _tamper(path, None)
+    served = _answers(path, True, monkeypatch)[0]  # the same code: what it kept is served
+    assert served and all(row == {"statement": "made up"} for row in served)
+    _tamper(path, b"another version")
+    assert _answers(path, True, monkeypatch) == fresh
+    assert _answers(path, True, monkeypatch) == fresh  # and kept again
+
+
+def test_an_index_of_version_7_keeps_its_rows_and_drops_its_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No code is noted for the answers an index of version 7 kept."""
+    path = _eight_documents(tmp_path)
+    fresh = _answers(path, False, monkeypatch)
+    _answers(path, True, monkeypatch)
+    _tamper(path, None)
+    with contextlib.closing(sqlite3.connect(path / index.FILE)) as db:
+        db.execute("DROP TABLE meta")
+        db.execute("PRAGMA user_version = 7")
+        db.commit()
+        graphs = db.execute("SELECT name, hash, facts, more FROM graph ORDER BY name").fetchall()
+    asked = _recorded_analyses(monkeypatch)
+    assert _answers(path, True, monkeypatch) == fresh
+    assert asked == [None, None, None]  # every kind computed again
+    with contextlib.closing(sqlite3.connect(path / index.FILE)) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == index._VERSION
+        assert db.execute("SELECT name, hash, facts, more FROM graph ORDER BY name"
+                          ).fetchall() == graphs  # not read again from the store

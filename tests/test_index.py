@@ -184,11 +184,11 @@ def _as_version(path: Path, version: int, garbage: bool = False) -> None:
 
 
 def _assert_split(path: Path) -> None:
-    """Every row of the index is kept in two blobs, as version 7 has them."""
+    """Every row of the index is kept in two blobs, as versions 7 and 8 have them."""
     import marshal
 
     with sqlite3.connect(path / index.FILE) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == index._VERSION == 7
+        assert db.execute("PRAGMA user_version").fetchone()[0] == index._VERSION == 8
         rows = db.execute("SELECT facts, more FROM graph").fetchall()
     assert rows and all(more is not None for _, more in rows)
     for facts, _ in rows:
