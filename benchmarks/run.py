@@ -7,8 +7,11 @@ median of ``--runs`` runs, with the peak RSS of the measured process: ingest fro
 YAML and from N-Quads (with a bare ``pyoxigraph`` bulk load of the same file beside
 it), ``origin`` for 100 random statements (in-process latency, and the whole
 ``provenance origin`` process), ``chain``, ``impact`` on the most cited source,
-``single-source`` and ``report`` over the whole store, and ``export --format
-graphml`` where the command exists. Beside each figure: the same question answered
+``single-source`` and ``report`` over the whole store (computed as the first question
+after an ingest, computed again from the tables an ``impact`` keeps, read back from
+kept answers, and after one more document), and ``export --format graphml`` where the
+command exists. ``--skip ingest`` asks the questions of the store an earlier run left
+in ``--work``. Beside each figure: the same question answered
 with rdflib's in-memory Dataset, SPARQL and networkx, where it finishes within
 ``--baseline-timeout`` seconds, and the ratio. Writes Markdown and JSON into
 ``benchmarks/results/`` and prints the table.
