@@ -319,6 +319,8 @@ class Bench:
             self._processes(f"{key}_cli_kept", f"{whole}, answers kept", cmd, runs)
             if self.on_progress:
                 self.on_progress()
+        from provenance.tables import MIN_REPORTS
+
         if whole_store:
             # Computed again, from the whole-store tables an impact keeps
             # (provenance/tables.py): what follows an impact, another source's included.
@@ -331,7 +333,7 @@ class Bench:
                 _forget_answers(self.store, _KINDS.get(op), tables=False)
                 res.append(_worker(op, {"store": store, **extra}))
             self.record(f"{key}_tables", f"{label}, computed after an impact (which keeps "
-                        "the whole-store tables of 100,000 reports or more)",
+                        f"the whole-store tables of {MIN_REPORTS:,} reports or more)",
                         [r["seconds"] for r in res],
                         [r["rss_mb"] for r in res], rows=res[0].get("rows"))
         # Last, as they change the store (the rows above are compared with the baseline's).

@@ -345,7 +345,7 @@ def _indexed_facts(backend: Backend, keep: bool = False) -> _Built | None:
     the store as it is (:mod:`provenance.tables`). *keep*: built ones are kept.
 
     Only the questions whose answers are not kept keep them (``impact``): writing them
-    costs a few seconds (a million statements: 3.6 s for marshal, 2 s to write, on
+    costs seconds (a million statements: 7 to 10 s for marshal, then 2 s to write on
     another thread), which the questions with kept answers would pay for nothing."""
     from . import tables
     from .store import EmbeddedStore

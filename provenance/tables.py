@@ -61,7 +61,8 @@ _HEAD = len(_MAGIC) + _KEY
 
 def stamp(store: Any, hashes: tuple[dict[str, str], list[Any]]) -> bytes | None:
     """What the tables of the store with these *hashes* are kept under: the digest of
-    every graph with its content hash, and of what reads them back (this format, this
+    every graph with its content hash, of the code that builds them
+    (:func:`provenance._code.digest`) and of what reads them back (this format, this
     Python's marshal). None where graphs without a content hash hold facts the tables
     read (written by hand: no digest covers them, so no tables are kept or read)."""
     from .index import _read_graph
